@@ -1,0 +1,70 @@
+# The one front door. `make run` or `make shell` to chat, `make test` to prove it works.
+# Every target does the set-up it needs (venv, packages, spaCy pipeline, training) and
+# skips what is already up to date.
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+RASA        := $(BIN)/rasa
+PYTHON      := $(BIN)/python
+HOST        := 127.0.0.1
+RASA_PORT   ?= 5005
+ACTION_PORT := 5055
+KNOWLEDGE   := data/knowledge/medical_billing_coding.yml
+VOCABULARY  := data/nlu/knowledge_vocabulary.yml
+SPACY_MODEL := models/spacy/en_blank_lookup
+MODEL       := models/career-assistant.tar.gz
+TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(VOCABULARY))
+
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install spacy train validate check-knowledge run shell test clean
+
+help:
+	@echo "make run       set up, train if needed, start the servers on $(HOST)"
+	@echo "make shell     set up, train if needed, chat in the terminal (rasa shell)"
+	@echo "make test      set up, train if needed, run every test"
+	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
+	@echo "make validate  rasa data validate"
+
+install: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@python=$$(scripts/find_python310.sh) && echo "Using $$python" && $$python -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install -r requirements.txt
+	touch $@
+
+spacy: $(SPACY_MODEL)/meta.json
+$(SPACY_MODEL)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
+	$(PYTHON) scripts/build_spacy_pipeline.py $(SPACY_MODEL)
+
+check-knowledge: $(VENV)/.installed
+	@$(PYTHON) -m actions.knowledge $(KNOWLEDGE)
+
+$(VOCABULARY): $(KNOWLEDGE) actions/knowledge.py scripts/generate_vocabulary.py $(VENV)/.installed
+	$(PYTHON) scripts/generate_vocabulary.py $(KNOWLEDGE) $@
+
+train: $(MODEL)
+$(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json
+	$(RASA) train --fixed-model-name career-assistant --out models
+	touch $@
+
+validate: $(VOCABULARY)
+	$(RASA) data validate --fail-on-warnings
+
+run: $(MODEL) check-knowledge
+	@echo
+	@echo "Starting the action server on $(HOST):$(ACTION_PORT) and Rasa on $(HOST):$(RASA_PORT) (Ctrl-C stops both)."
+	@echo "Talk to the bot over REST:"
+	@echo "  curl -s -XPOST http://$(HOST):$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"how much does it pay?\"}'"
+	@echo "socket.io (web chat widget): http://$(HOST):$(RASA_PORT)/socket.io/"
+	@echo
+	scripts/serve.sh $(ACTION_PORT) -- run -i $(HOST) -p $(RASA_PORT) --credentials credentials.yml --endpoints endpoints.yml --model $(MODEL)
+
+shell: $(MODEL) check-knowledge
+	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
+
+test: $(MODEL) validate
+	$(BIN)/pytest
+
+clean:
+	rm -rf models results .pytest_cache $(VOCABULARY)

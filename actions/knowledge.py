@@ -1,0 +1,273 @@
+"""The knowledge file: load it, check it against its schema, and look facts up.
+
+Advising staff edit the YAML file under `data/knowledge/`; everything the bot says
+about the career comes from it. A mistake in the file must never reach a student as
+a wrong answer, so loading is strict: any problem raises `KnowledgeFileError` naming
+the file, the entry and what is wrong, and the action server refuses to start.
+
+Run `python -m actions.knowledge [FILE]` to check a file by hand.
+"""
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE_FILE = PROJECT_ROOT / "data" / "knowledge" / "medical_billing_coding.yml"
+
+#: Text with a money amount or a percentage is a figure, and a figure needs its year.
+FIGURE = re.compile(r"\$\s?\d|\d\s?%")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+URL = re.compile(r"^https?://\S+$")
+
+
+class KnowledgeFileError(ValueError):
+    """A knowledge file that cannot be used, with the entry at fault."""
+
+    def __init__(self, path: Union[str, Path], entry: str, problem: str) -> None:
+        self.path, self.entry, self.problem = str(path), entry, problem
+        super().__init__(f"{path}: {entry}: {problem}")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """A detail a student can ask about, such as "the highest pay"."""
+
+    id: str
+    label: str
+    words: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    source: Source
+    aspects: Tuple[str, ...] = ()
+    year: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    button: str
+    next: str
+    facts: Tuple[Fact, ...]
+
+    @property
+    def intent(self) -> str:
+        return f"ask_{self.id}"
+
+    @property
+    def headline(self) -> Fact:
+        return self.facts[0]
+
+    def fact_for(self, aspect_id: str) -> Optional[Fact]:
+        return next((fact for fact in self.facts if aspect_id in fact.aspects), None)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    career_id: str
+    career_name: str
+    sources: Dict[str, Source]
+    aspects: Dict[str, Aspect]
+    topics: Dict[str, Topic]
+
+    def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
+        if intent and intent.startswith("ask_"):
+            return self.topics.get(intent[len("ask_") :])
+        return None
+
+    def topics_with_aspect(self, aspect_id: str) -> List[Topic]:
+        return [topic for topic in self.topics.values() if topic.fact_for(aspect_id)]
+
+
+class _Reader:
+    """Typed access to parsed YAML that reports problems against one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, entry: str, problem: str) -> KnowledgeFileError:
+        return KnowledgeFileError(self.path, entry, problem)
+
+    def mapping(
+        self, value: Any, entry: str, required: Tuple[str, ...] = (), optional: Tuple[str, ...] = ()
+    ) -> Dict[str, Any]:
+        if not isinstance(value, dict) or not value:
+            raise self.fail(entry, f"expected a mapping, got {_describe(value)}")
+        if required or optional:
+            missing = [key for key in required if key not in value]
+            if missing:
+                raise self.fail(entry, f"missing required key(s): {', '.join(missing)}")
+            unknown = [str(key) for key in value if key not in required + optional]
+            if unknown:
+                allowed = ", ".join(required + optional)
+                raise self.fail(entry, f"unknown key(s): {', '.join(unknown)} (allowed: {allowed})")
+        return value
+
+    def text(self, value: Any, entry: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(entry, f"expected text, got {_describe(value)}")
+        text = " ".join(str(value).split())
+        if not text:
+            raise self.fail(entry, "is empty")
+        return text
+
+    def identifier(self, value: Any, entry: str) -> str:
+        if not isinstance(value, str) or not IDENTIFIER.match(value):
+            raise self.fail(entry, f"{value!r} is not a valid id (lowercase letters, digits, _)")
+        return value
+
+    def text_list(self, value: Any, entry: str, allow_empty: bool = False) -> Tuple[str, ...]:
+        if not isinstance(value, list) or (not value and not allow_empty):
+            raise self.fail(entry, f"expected a non-empty list, got {_describe(value)}")
+        return tuple(self.text(item, f"{entry} item {number}") for number, item in enumerate(value, 1))
+
+
+def _describe(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:80]
+
+
+def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> KnowledgeBase:
+    """Read and check a knowledge file; raise KnowledgeFileError on any problem."""
+    path = Path(path)
+    reader = _Reader(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise reader.fail("file", f"cannot be read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        problem = getattr(error, "problem", None) or str(error)
+        raise reader.fail(where, f"is not valid YAML: {problem}") from error
+
+    root = reader.mapping(document, "top level", required=("career", "sources", "aspects", "topics"))
+    career = reader.mapping(root["career"], "career", required=("id", "name"))
+    sources = _read_sources(reader, root["sources"])
+    aspects = _read_aspects(reader, root["aspects"])
+    topics = _read_topics(reader, root["topics"], sources, aspects)
+
+    used = {aspect for topic in topics.values() for fact in topic.facts for aspect in fact.aspects}
+    for aspect_id in aspects:
+        if aspect_id not in used:
+            raise reader.fail(f"aspect '{aspect_id}'", "no fact answers it; remove it or add a fact")
+    return KnowledgeBase(
+        career_id=reader.identifier(career["id"], "career id"),
+        career_name=reader.text(career["name"], "career name"),
+        sources=sources,
+        aspects=aspects,
+        topics=topics,
+    )
+
+
+def _read_sources(reader: _Reader, value: Any) -> Dict[str, Source]:
+    sources = {}
+    for source_id, body in reader.mapping(value, "sources").items():
+        entry = f"source '{source_id}'"
+        body = reader.mapping(body, entry, required=("title",), optional=("url",))
+        url = body.get("url")
+        if url is not None and (not isinstance(url, str) or not URL.match(url)):
+            raise reader.fail(entry, f"url {url!r} is not an http(s) address")
+        sources[source_id] = Source(
+            id=reader.identifier(source_id, entry), title=reader.text(body["title"], entry), url=url
+        )
+    return sources
+
+
+def _read_aspects(reader: _Reader, value: Any) -> Dict[str, Aspect]:
+    aspects: Dict[str, Aspect] = {}
+    owner_of_word: Dict[str, str] = {}
+    for aspect_id, body in reader.mapping(value, "aspects").items():
+        entry = f"aspect '{aspect_id}'"
+        body = reader.mapping(body, entry, required=("label", "words"))
+        words = tuple(word.lower() for word in reader.text_list(body["words"], f"{entry} words"))
+        for word in words:
+            if word in owner_of_word:
+                raise reader.fail(entry, f"word '{word}' is already used by aspect '{owner_of_word[word]}'")
+            owner_of_word[word] = aspect_id
+        aspects[aspect_id] = Aspect(
+            id=reader.identifier(aspect_id, entry),
+            label=reader.text(body["label"], f"{entry} label"),
+            words=words,
+        )
+    return aspects
+
+
+def _read_topics(
+    reader: _Reader, value: Any, sources: Dict[str, Source], aspects: Dict[str, Aspect]
+) -> Dict[str, Topic]:
+    bodies = reader.mapping(value, "topics")
+    topics = {}
+    for topic_id, body in bodies.items():
+        entry = f"topic '{topic_id}'"
+        body = reader.mapping(body, entry, required=("title", "button", "next", "facts"))
+        next_topic = reader.identifier(body["next"], f"{entry} next")
+        if next_topic not in bodies or next_topic == topic_id:
+            raise reader.fail(f"{entry} next", f"'{next_topic}' must be another topic of this file")
+        if not isinstance(body["facts"], list) or not body["facts"]:
+            raise reader.fail(f"{entry} facts", "expected a non-empty list of facts")
+        facts = tuple(
+            _read_fact(reader, fact, f"{entry} fact {number}", sources, aspects)
+            for number, fact in enumerate(body["facts"], 1)
+        )
+        seen = set()
+        for number, fact in enumerate(facts, 1):
+            repeated = seen.intersection(fact.aspects)
+            if repeated:
+                raise reader.fail(f"{entry} fact {number}", f"aspect '{repeated.pop()}' is answered twice")
+            seen.update(fact.aspects)
+        topics[topic_id] = Topic(
+            id=reader.identifier(topic_id, entry),
+            title=reader.text(body["title"], f"{entry} title"),
+            button=reader.text(body["button"], f"{entry} button"),
+            next=next_topic,
+            facts=facts,
+        )
+    return topics
+
+
+def _read_fact(
+    reader: _Reader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
+) -> Fact:
+    body = reader.mapping(value, entry, required=("text", "source", "aspects"), optional=("year",))
+    text = reader.text(body["text"], f"{entry} text")
+    source_id = body["source"]
+    if source_id not in sources:
+        raise reader.fail(entry, f"source '{source_id}' is not listed under sources ({', '.join(sources)})")
+    fact_aspects = reader.text_list(body["aspects"], f"{entry} aspects", allow_empty=True)
+    for aspect_id in fact_aspects:
+        if aspect_id not in aspects:
+            raise reader.fail(entry, f"aspect '{aspect_id}' is not listed under aspects")
+    year = reader.text(body["year"], f"{entry} year") if "year" in body else None
+    if year is None and FIGURE.search(text):
+        raise reader.fail(entry, "the text has a figure, so it needs the year the figure describes")
+    return Fact(text=text, source=sources[source_id], aspects=fact_aspects, year=year)
+
+
+def main(argv: List[str]) -> int:
+    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_KNOWLEDGE_FILE
+    try:
+        knowledge = load_knowledge(path)
+    except KnowledgeFileError as error:
+        print(f"Knowledge file error: {error}", file=sys.stderr)
+        return 1
+    facts = sum(len(topic.facts) for topic in knowledge.topics.values())
+    print(f"{path}: OK, {len(knowledge.topics)} topics, {facts} facts, {len(knowledge.sources)} sources")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

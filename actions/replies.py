@@ -1,0 +1,66 @@
+"""Compose the bot's words from knowledge entries: the fact, its source, a next step."""
+from typing import Collection, Dict, List, Sequence
+
+from actions.answering import fact_key
+from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
+
+
+def join_words(items: Sequence[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def citation(fact: Fact) -> str:
+    """'Source: <title>, <year>.' with the title linked where the source has an address."""
+    source = fact.source
+    title = f"[{source.title}]({source.url})" if source.url else source.title
+    year = f", {fact.year}" if fact.year else ""
+    return f"Source: {title}{year}."
+
+
+def untold_aspect_labels(
+    knowledge: KnowledgeBase, topic: Topic, facts_told: Collection[str]
+) -> List[str]:
+    """Labels of the details of a topic the student has not heard yet."""
+    return [
+        knowledge.aspects[fact.aspects[0]].label
+        for fact in topic.facts
+        if fact.aspects and fact_key(topic, fact) not in facts_told
+    ]
+
+
+def fact_reply(knowledge: KnowledgeBase, topic: Topic, fact: Fact, facts_told: Collection[str]) -> str:
+    """The fact first, then its source, then what to ask next.
+
+    `facts_told` already includes this fact.
+    """
+    following = knowledge.topics[topic.next]
+    more = untold_aspect_labels(knowledge, topic, facts_told)
+    if more:
+        next_step = f"You can also ask about {join_words(more)}, or shall I tell you about {following.title}?"
+    else:
+        next_step = f"Shall I tell you about {following.title} next?"
+    return "\n".join([fact.text, citation(fact), next_step])
+
+
+def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str:
+    """An honest "I don't know" for a detail the knowledge file does not have,
+    with where that detail is known and what is known about the topic."""
+    lines = [f"Sorry, I don't have information about {aspect.label} for {topic.title}."]
+    elsewhere = [other.title for other in knowledge.topics_with_aspect(aspect.id)]
+    if elsewhere:
+        lines.append(f"I can tell you {aspect.label} for {join_words(elsewhere)}.")
+    known = untold_aspect_labels(knowledge, topic, facts_told=()) or [topic.title]
+    lines.append(f"On {topic.title} I can tell you about {join_words(known)}.")
+    return "\n".join(lines)
+
+
+def topic_titles(knowledge: KnowledgeBase) -> str:
+    return join_words([topic.title for topic in knowledge.topics.values()])
+
+
+def topic_buttons(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
+    """Quick replies that ask each topic's question directly by its intent."""
+    return [{"title": topic.button, "payload": f"/{topic.intent}"} for topic in knowledge.topics.values()]
