@@ -1,0 +1,182 @@
+"""The custom actions, run with a real rasa-sdk Tracker and CollectingDispatcher.
+
+`Conversation` carries the slots an action sets into the next turn, the way the
+Rasa server does, so follow-ups can be tested without a trained model.
+"""
+import re
+from typing import Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import KNOWLEDGE, ActionAnswer, ActionOfferTopics
+
+FIGURE = re.compile(r"\$\d|\d%")
+
+
+class Conversation:
+    def __init__(self) -> None:
+        self.slots: Dict[str, object] = {"topic": None, "facts_told": None, "suggested_topic": None}
+
+    def say(self, intent: str, *aspects: str, action=ActionAnswer) -> List[dict]:
+        """Send one message with the given intent and aspect entities; return the bot's messages."""
+        entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
+        tracker = Tracker(
+            sender_id="test",
+            slots=dict(self.slots),
+            latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": ""},
+            events=[],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+        dispatcher = CollectingDispatcher()
+        for event in action().run(dispatcher, tracker, {}):
+            if event["event"] == "slot":
+                self.slots[event["name"]] = event["value"]
+        return dispatcher.messages
+
+    def text(self, intent: str, *aspects: str) -> str:
+        messages = self.say(intent, *aspects)
+        assert len(messages) == 1
+        return messages[0]["text"]
+
+
+@pytest.mark.parametrize("topic", KNOWLEDGE.topics.values(), ids=lambda topic: topic.id)
+def test_each_topic_question_gets_its_headline_fact_source_and_a_next_step(topic):
+    conversation = Conversation()
+    reply = conversation.text(topic.intent)
+    fact = topic.headline
+    first_line = reply.splitlines()[0]
+    assert first_line == fact.text, "the key fact comes first"
+    assert f"Source: " in reply and fact.source.title in reply
+    if FIGURE.search(fact.text):
+        assert fact.year in reply
+    assert reply.rstrip().endswith("?"), "ends by suggesting a next question"
+    assert conversation.slots["topic"] == topic.id
+    assert conversation.slots["suggested_topic"] == topic.next
+
+
+def test_pay_answer_is_the_guide_figure_with_its_year():
+    reply = Conversation().text("ask_pay")
+    assert "$32,350 a year" in reply and "May 2010" in reply
+
+
+@pytest.mark.parametrize(
+    "topic_intent, aspect, expected",
+    [
+        ("ask_pay", "highest", "$53,000"),
+        ("ask_pay", "lowest", "$22,000"),
+        ("ask_pay", "comparison", "$8,288"),
+        ("ask_pay", "recent", "$44,090"),
+        ("ask_certification", "duration", "nine to twelve months"),
+        ("ask_certification", "coverage", "computer database management"),
+        ("ask_certification", "courses", "medical terminology"),
+        ("ask_certification", "other_certifications", "CPC"),
+        ("ask_education", "courses", "chemistry"),
+        ("ask_education", "on_the_job", "on-the-job training"),
+        ("ask_work_settings", "mobility", "move from one medical institution"),
+        ("ask_skills", "communication", "irate patients"),
+    ],
+)
+def test_follow_up_is_answered_from_the_topic_under_discussion(topic_intent, aspect, expected):
+    conversation = Conversation()
+    conversation.text(topic_intent)
+    assert expected in conversation.text("follow_up", aspect)
+
+
+@pytest.mark.parametrize(
+    "topic_intent, aspect, expected",
+    [("ask_pay", "highest", "$53,000"), ("ask_certification", "duration", "nine to twelve"),
+     ("ask_education", "courses", "biology")],
+)
+def test_single_question_with_a_detail_answers_that_detail(topic_intent, aspect, expected):
+    assert expected in Conversation().text(topic_intent, aspect).splitlines()[0]
+
+
+def test_detail_the_topic_does_not_have_is_ignored_in_a_direct_question():
+    reply = Conversation().text("ask_education", "mandatory")
+    assert reply.splitlines()[0] == KNOWLEDGE.topics["education"].headline.text
+
+
+def test_follow_up_the_topic_cannot_answer_says_so_and_points_elsewhere():
+    conversation = Conversation()
+    conversation.text("ask_education")
+    reply = conversation.text("follow_up", "duration")
+    assert reply.startswith("Sorry, I don't have information about how long it takes for education.")
+    assert "certification" in reply
+    assert not FIGURE.search(reply)
+    assert conversation.slots["topic"] == "education"
+
+
+def test_follow_up_without_context_uses_the_only_topic_that_has_the_detail():
+    conversation = Conversation()
+    assert "$53,000" in conversation.text("follow_up", "highest")
+    assert conversation.slots["topic"] == "pay"
+
+
+def test_follow_up_without_context_and_several_candidate_topics_offers_the_topics():
+    messages = Conversation().say("follow_up", "courses")
+    assert len(messages[0]["buttons"]) == len(KNOWLEDGE.topics)
+
+
+def test_longest_detail_wins_when_words_overlap():
+    conversation = Conversation()
+    conversation.text("ask_certification")
+    # "code books" contains "code": both aspects are found, the longer match decides.
+    entities = [
+        {"entity": "aspect", "value": "coding", "start": 13, "end": 17},
+        {"entity": "aspect", "value": "exam", "start": 13, "end": 23},
+    ]
+    tracker = Tracker("t", dict(conversation.slots), {"intent": {"name": "follow_up"}, "entities": entities},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswer().run(dispatcher, tracker, {})
+    assert "code books" in dispatcher.messages[0]["text"]
+
+
+def test_tell_me_more_walks_through_the_untold_facts_then_moves_on():
+    conversation = Conversation()
+    conversation.text("ask_education")
+    education = KNOWLEDGE.topics["education"]
+    for fact in education.facts[1:]:
+        assert conversation.text("follow_up").splitlines()[0] == fact.text
+    following = KNOWLEDGE.topics[education.next]
+    assert conversation.text("follow_up").splitlines()[0] == following.headline.text
+    assert conversation.slots["topic"] == following.id
+
+
+def test_suggestions_leave_out_what_was_already_told():
+    conversation = Conversation()
+    conversation.text("ask_pay")
+    reply = conversation.text("follow_up", "highest")
+    assert "the highest pay" not in reply.splitlines()[-1]
+    assert "the lowest pay" in reply.splitlines()[-1]
+
+
+def test_yes_accepts_the_offered_topic():
+    conversation = Conversation()
+    conversation.text("ask_pay")
+    reply = conversation.text("affirm")
+    assert reply.splitlines()[0] == KNOWLEDGE.topics["advancement"].headline.text
+
+
+def test_yes_with_nothing_offered_lists_the_topics():
+    messages = Conversation().say("affirm")
+    assert [button["payload"] for button in messages[0]["buttons"]] == [f"/{t.intent}" for t in KNOWLEDGE.topics.values()]
+
+
+@pytest.mark.parametrize("intent", ["greet", "what_can_you_do", "out_of_scope", "nlu_fallback"])
+def test_topic_offer_lists_every_topic_as_text_and_buttons_but_no_fact(intent):
+    conversation = Conversation()
+    conversation.text("ask_pay")
+    messages = conversation.say(intent, action=ActionOfferTopics)
+    assert len(messages) == 1
+    text, buttons = messages[0]["text"], messages[0]["buttons"]
+    for topic in KNOWLEDGE.topics.values():
+        assert topic.title in text
+    assert [b["title"] for b in buttons] == [t.button for t in KNOWLEDGE.topics.values()]
+    assert not FIGURE.search(text)
+    assert conversation.slots["suggested_topic"] is None, "a later 'yes' must not answer a stale offer"

@@ -1,0 +1,70 @@
+"""End to end: the real action server and Rasa server, asked over the REST channel.
+
+One fresh conversation per question; the reply must carry the fact from the guide.
+"""
+import uuid
+
+import pytest
+
+SINGLE_QUESTIONS = [
+    ("what does a medical billing and coding specialist do", "insurance claims"),
+    ("where could i work", "clinics, hospitals and insurance companies"),
+    ("sallary?", "$32,350"),
+    ("what's the highest salary", "$53,000"),
+    ("what is the lowest pay", "$22,000"),
+    ("how does the pay compare to other jobs", "$8,288"),
+    ("how can i advance", "office managers"),
+    ("what skills do i need", "confidentiality"),
+    ("do i need a certification", "not mandatory"),
+    ("how long does the cmrs training take", "nine to twelve months"),
+    ("what courses are in the cmrs training", "computer database management"),
+    ("do i need a degree", "associate degree"),
+    ("what subjects are recommended", "chemistry"),
+    ("is there on the job training", "on-the-job training"),
+    ("job outlook", "21%"),
+    ("how do i prepare for an interview", "billing standards"),
+    ("why choose this career", "bridge that connects insurance companies and patients"),
+]
+
+FOLLOW_UPS = [
+    (["how much does it pay", "and the highest?"], "$53,000"),
+    (["how much does it pay", "and the minimum?"], "$22,000"),
+    (["do i need a certification", "how long does it take?"], "nine to twelve months"),
+    (["do i need a certification", "what does it cover?"], "medical terminology"),
+    (["what education do i need", "which courses?"], "computer science"),
+    (["where do medical billers work", "can i switch later"], "move from one medical institution"),
+]
+
+OUT_OF_SCOPE = ["how do I learn Python coding", "why is my phone bill so high", "what does a nurse earn"]
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("question, fact", SINGLE_QUESTIONS)
+def test_single_question(running_bot, question, fact):
+    assert fact in running_bot.bot.reply_text(new_sender(), question)
+
+
+@pytest.mark.parametrize("questions, fact", FOLLOW_UPS, ids=lambda value: " / ".join(value) if isinstance(value, list) else value)
+def test_follow_up_keeps_the_topic(running_bot, questions, fact):
+    sender = new_sender()
+    for question in questions[:-1]:
+        running_bot.bot.reply_text(sender, question)
+    assert fact in running_bot.bot.reply_text(sender, questions[-1])
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_out_of_scope_gets_no_career_fact(running_bot, question):
+    reply = running_bot.bot.reply_text(new_sender(), question)
+    assert reply.startswith("Sorry, I can't help with that")
+    assert "$" not in reply and "%" not in reply
+
+
+def test_greeting_offers_topic_buttons(running_bot):
+    messages = running_bot.bot.ask(new_sender(), "hi")
+    buttons = [button for message in messages for button in message.get("buttons", [])]
+    assert {"title": "How much does it pay?", "payload": "/ask_pay"} in buttons
+    pay = running_bot.bot.reply_text(new_sender(), "/ask_pay")
+    assert "$32,350" in pay

@@ -1,0 +1,73 @@
+"""Everything that depends on the knowledge file is checked against it: topic intents,
+rules, aspect annotations and the generated vocabulary; and the held-out NLU examples
+are never trained on."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, load_knowledge
+from scripts.generate_vocabulary import vocabulary_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = load_knowledge(DEFAULT_KNOWLEDGE_FILE)
+ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+MIN_EXAMPLES_PER_TOPIC = 20
+
+
+def nlu_examples(folder: str):
+    """(intent, plain text, [(entity text, annotation)]) for every example under a folder."""
+    for path in sorted((ROOT / folder).glob("*.yml")):
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                if line.startswith("- "):
+                    text = line[2:].strip()
+                    yield block["intent"], ANNOTATION.sub(r"\1", text).lower(), ANNOTATION.findall(text)
+
+
+TRAINING = list(nlu_examples("data/nlu"))
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+RULES = yaml.safe_load((ROOT / "data/rules/rules.yml").read_text())["rules"]
+
+
+def test_every_topic_has_an_intent_and_every_topic_intent_has_a_topic():
+    topic_intents = {topic.intent for topic in KNOWLEDGE.topics.values()}
+    domain_topic_intents = {intent for intent in DOMAIN["intents"] if intent.startswith("ask_")}
+    assert domain_topic_intents == topic_intents
+
+
+@pytest.mark.parametrize("topic", KNOWLEDGE.topics.values(), ids=lambda topic: topic.id)
+def test_every_topic_intent_has_enough_examples_and_a_rule(topic):
+    examples = [text for intent, text, _ in TRAINING if intent == topic.intent]
+    assert len(examples) >= MIN_EXAMPLES_PER_TOPIC
+    assert any(
+        rule["steps"] == [{"intent": topic.intent}, {"action": "action_answer"}] for rule in RULES
+    ), f"no rule sends {topic.intent} to action_answer"
+
+
+def test_aspect_annotations_use_words_of_the_knowledge_file():
+    words = {word for aspect in KNOWLEDGE.aspects.values() for word in aspect.words}
+    for intent, text, entities in TRAINING:
+        for entity_text, _ in entities:
+            assert entity_text.lower() in words, f"{entity_text!r} in {text!r} is not an aspect word"
+
+
+def test_generated_vocabulary_matches_the_knowledge_file():
+    generated = ROOT / "data/nlu/knowledge_vocabulary.yml"
+    assert generated.exists(), "run make (it generates data/nlu/knowledge_vocabulary.yml)"
+    assert generated.read_text() == vocabulary_yaml(KNOWLEDGE, "data/knowledge/medical_billing_coding.yml")
+
+
+def test_held_out_examples_are_not_in_the_training_data():
+    trained = {text for _, text, _ in TRAINING}
+    leaked = [text for _, text, _ in nlu_examples("tests/nlu") if text in trained]
+    assert not leaked
+
+
+def test_no_fact_is_written_into_domain_responses():
+    for name, variants in DOMAIN["responses"].items():
+        for variant in variants:
+            assert not re.search(r"\$\d|\d%|\d{2}", variant["text"]), name
