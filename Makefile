@@ -9,15 +9,16 @@ PYTHON      := $(BIN)/python
 HOST        := 127.0.0.1
 RASA_PORT   ?= 5005
 ACTION_PORT := 5055
-KNOWLEDGE   := data/knowledge/medical_billing_coding.yml
+KNOWLEDGE   ?= data/knowledge/medical_billing_coding.yml
 VOCABULARY  := data/nlu/knowledge_vocabulary.yml
 SPACY_MODEL := models/spacy/en_blank_lookup
 MODEL       := models/career-assistant.tar.gz
 TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(VOCABULARY))
 
 export PYTHONPATH := $(CURDIR)
+export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install spacy train validate check-knowledge run shell test clean
+.PHONY: help install spacy train validate check-knowledge run shell test benchmark clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -65,6 +66,9 @@ shell: $(MODEL) check-knowledge
 
 test: $(MODEL) validate
 	$(BIN)/pytest
+
+benchmark: $(VENV)/.installed
+	$(PYTHON) scripts/benchmark_replies.py --url http://$(HOST):$(RASA_PORT)
 
 clean:
 	rm -rf models results .pytest_cache $(VOCABULARY)
