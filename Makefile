@@ -18,7 +18,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install spacy train validate check-knowledge run shell test benchmark clean
+.PHONY: help install spacy train validate check-knowledge run shell test benchmark benchmark-oos clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -26,6 +26,7 @@ help:
 	@echo "make test      set up, train if needed, run every test"
 	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
 	@echo "make validate  rasa data validate"
+	@echo "make benchmark / benchmark-oos   reply time (bot running) / out-of-scope detection on CLINC150"
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
@@ -69,6 +70,11 @@ test: $(MODEL) validate
 
 benchmark: $(VENV)/.installed
 	$(PYTHON) scripts/benchmark_replies.py --url http://$(HOST):$(RASA_PORT)
+
+# CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).
+CLINC150 ?= ../shared/datasets/clinc150/data_full.json
+benchmark-oos: $(MODEL)
+	$(PYTHON) scripts/benchmark_oos.py $(CLINC150) $(MODEL) 2>/dev/null | grep '^CLINC150'
 
 clean:
 	rm -rf models results .pytest_cache $(VOCABULARY)
