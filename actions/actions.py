@@ -24,14 +24,20 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 
 def asked_aspects(tracker: Tracker, knowledge: KnowledgeBase) -> List[str]:
-    """Aspect ids found in the latest message, longest match first ("code books" before "code")."""
-    entities = [
-        entity
+    """Aspect ids named in the latest message, in the knowledge file's order of priority.
+
+    A match inside a longer one is dropped ("code" inside "code books")."""
+    spans = [
+        (entity.get("start", 0), entity.get("end", 0), entity["value"])
         for entity in tracker.latest_message.get("entities") or []
         if entity.get("entity") == ASPECT_ENTITY and entity.get("value") in knowledge.aspects
     ]
-    entities.sort(key=lambda entity: entity.get("end", 0) - entity.get("start", 0), reverse=True)
-    return list(dict.fromkeys(entity["value"] for entity in entities))
+    named = {
+        value
+        for start, end, value in spans
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
+    }
+    return [aspect_id for aspect_id in knowledge.aspects if aspect_id in named]
 
 
 def offer_topics(dispatcher: CollectingDispatcher, knowledge: KnowledgeBase) -> None:

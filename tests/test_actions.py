@@ -122,19 +122,34 @@ def test_follow_up_without_context_and_several_candidate_topics_offers_the_topic
     assert len(messages[0]["buttons"]) == len(KNOWLEDGE.topics)
 
 
-def test_longest_detail_wins_when_words_overlap():
-    conversation = Conversation()
-    conversation.text("ask_certification")
-    # "code books" contains "code": both aspects are found, the longer match decides.
-    entities = [
-        {"entity": "aspect", "value": "coding", "start": 13, "end": 17},
-        {"entity": "aspect", "value": "exam", "start": 13, "end": 23},
-    ]
+def answer_with_entities(conversation: Conversation, entities: List[dict]) -> str:
     tracker = Tracker("t", dict(conversation.slots), {"intent": {"name": "follow_up"}, "entities": entities},
                       [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     ActionAnswer().run(dispatcher, tracker, {})
-    assert "code books" in dispatcher.messages[0]["text"]
+    return dispatcher.messages[0]["text"]
+
+
+def test_a_match_inside_a_longer_one_is_dropped():
+    conversation = Conversation()
+    conversation.text("ask_duties")
+    # "what about the code books": "code" (coding) lies inside "code books" (exam).
+    reply = answer_with_entities(conversation, [
+        {"entity": "aspect", "value": "coding", "start": 15, "end": 19},
+        {"entity": "aspect", "value": "exam", "start": 15, "end": 25},
+    ])
+    assert reply.startswith("Sorry, I don't have information about the CMRS exam")
+
+
+def test_the_aspect_listed_first_in_the_knowledge_file_wins():
+    conversation = Conversation()
+    conversation.text("ask_certification")
+    # "how long is the cmrs training": duration is listed before cmrs.
+    reply = answer_with_entities(conversation, [
+        {"entity": "aspect", "value": "duration", "start": 0, "end": 8},
+        {"entity": "aspect", "value": "cmrs", "start": 16, "end": 20},
+    ])
+    assert "nine to twelve months" in reply.splitlines()[0]
 
 
 def test_tell_me_more_walks_through_the_untold_facts_then_moves_on():

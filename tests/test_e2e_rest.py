@@ -24,6 +24,15 @@ SINGLE_QUESTIONS = [
     ("job outlook", "21%"),
     ("how do i prepare for an interview", "billing standards"),
     ("why choose this career", "bridge that connects insurance companies and patients"),
+    # facts added beside the guide's, each with its source
+    ("how much do coders make per hour", "$15.55"),
+    ("how much do medical coders make today", "$44,090"),
+    ("what other certifications are there", "CPC"),
+    ("what do i need to take the cmrs exam", "45 days"),
+    ("what does the bls say about education", "postsecondary certificate"),
+    ("what is the latest job growth figure", "8%"),
+    ("how do i deal with angry patients", "irate patients"),
+    ("can i switch employers easily", "move from one medical institution"),
 ]
 
 FOLLOW_UPS = [
