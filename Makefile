@@ -9,6 +9,8 @@ PYTHON      := $(BIN)/python
 HOST        := 127.0.0.1
 RASA_PORT   ?= 5005
 ACTION_PORT := 5055
+# The demo page's origin must be in allowed_origins of credentials.yml.
+WEB_PORT    := 8080
 KNOWLEDGE   ?= data/knowledge/medical_billing_coding.yml
 VOCABULARY  := data/nlu/knowledge_vocabulary.yml
 SPACY_MODEL := models/spacy/en_blank_lookup
@@ -18,7 +20,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install spacy train validate check-knowledge run shell test benchmark benchmark-oos clean
+.PHONY: help install web spacy train validate check-knowledge run shell test benchmark benchmark-oos clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -34,6 +36,10 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install -r requirements.txt
 	touch $@
+
+web: web/node_modules/.package-lock.json
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
 
 spacy: $(SPACY_MODEL)/meta.json
 $(SPACY_MODEL)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
@@ -53,19 +59,21 @@ $(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json
 validate: $(VOCABULARY)
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) check-knowledge
+run: $(MODEL) check-knowledge web
 	@echo
-	@echo "Starting the action server on $(HOST):$(ACTION_PORT) and Rasa on $(HOST):$(RASA_PORT) (Ctrl-C stops both)."
+	@echo "Starting the action server on $(HOST):$(ACTION_PORT), Rasa on $(HOST):$(RASA_PORT) and the demo page (Ctrl-C stops all)."
+	@echo "Demo page with the chat widget: http://$(HOST):$(WEB_PORT)/"
 	@echo "Talk to the bot over REST:"
 	@echo "  curl -s -XPOST http://$(HOST):$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"how much does it pay?\"}'"
 	@echo "socket.io (web chat widget): http://$(HOST):$(RASA_PORT)/socket.io/"
 	@echo
-	scripts/serve.sh $(ACTION_PORT) -- run -i $(HOST) -p $(RASA_PORT) --credentials credentials.yml --endpoints endpoints.yml --model $(MODEL)
+	scripts/serve.sh --web $(WEB_PORT) http://$(HOST):$(RASA_PORT) $(ACTION_PORT) -- \
+		run -i $(HOST) -p $(RASA_PORT) --credentials credentials.yml --endpoints endpoints.yml --model $(MODEL)
 
 shell: $(MODEL) check-knowledge
 	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
 
-test: $(MODEL) validate
+test: $(MODEL) validate web
 	$(BIN)/pytest
 
 benchmark: $(VENV)/.installed

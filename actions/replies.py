@@ -4,6 +4,11 @@ from typing import Collection, Dict, List, Sequence
 from actions.answering import fact_key
 from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
 
+#: Parts of a reply go on lines of their own. The web widget renders bot text as
+#: markdown, where a line break needs two trailing spaces (invisible in plain text);
+#: a blank line would make Rasa's socket.io channel split the reply into messages.
+LINE_BREAK = "  \n"
+
 
 def join_words(items: Sequence[str]) -> str:
     """'a', 'a or b', 'a, b or c'."""
@@ -42,7 +47,7 @@ def fact_reply(knowledge: KnowledgeBase, topic: Topic, fact: Fact, facts_told: C
         next_step = f"You can also ask about {join_words(more)}, or shall I tell you about {following.title}?"
     else:
         next_step = f"Shall I tell you about {following.title} next?"
-    return "\n".join([fact.text, citation(fact), next_step])
+    return LINE_BREAK.join([fact.text, citation(fact), next_step])
 
 
 def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str:
@@ -54,7 +59,7 @@ def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str
         lines.append(f"I can tell you {aspect.label} for {join_words(elsewhere)}.")
     known = untold_aspect_labels(knowledge, topic, facts_told=()) or [topic.title]
     lines.append(f"On {topic.title} I can tell you about {join_words(known)}.")
-    return "\n".join(lines)
+    return LINE_BREAK.join(lines)
 
 
 def topic_titles(knowledge: KnowledgeBase) -> str:

@@ -11,11 +11,9 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import Bot  # noqa: E402
-from test_e2e_rest import FOLLOW_UPS, SINGLE_QUESTIONS  # noqa: E402
+from tests.servers import Bot
+from tests.test_e2e_rest import FOLLOW_UPS, SINGLE_QUESTIONS
 
 
 def main() -> None:

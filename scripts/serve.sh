@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Start the action server, wait until it is healthy, then run a Rasa command in the
-# foreground (`rasa run ...` or `rasa shell ...`). Ctrl-C or the command's exit stops
-# both; nothing is left running.
+# Start the action server (and, with --web, the demo page), wait until the action
+# server is healthy, then run a Rasa command in the foreground (`rasa run ...` or
+# `rasa shell ...`). Ctrl-C or the command's exit stops them all; nothing is left running.
 #
-# Usage: scripts/serve.sh ACTION_PORT -- RASA_ARGS...
+# Usage: scripts/serve.sh [--web WEB_PORT RASA_URL] ACTION_PORT -- RASA_ARGS...
 set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/.venv/bin"
+background=()
+stop_background() {
+  for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_background EXIT
+trap 'exit 130' INT TERM
+
+if [ "${1:-}" = "--web" ]; then
+  "$bin/python" "$root/web/serve.py" --host 127.0.0.1 --port "$2" --rasa-url "$3" --quiet &
+  background+=($!)
+  shift 3
+fi
 
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
-bin="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin"
-
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
 action_pid=$!
-stop_actions() { kill "$action_pid" 2>/dev/null && wait "$action_pid" 2>/dev/null || true; }
-trap stop_actions EXIT
-trap 'exit 130' INT TERM
+background+=($action_pid)
 
 for _ in $(seq 1 120); do
   if ! kill -0 "$action_pid" 2>/dev/null; then
@@ -25,6 +37,12 @@ for _ in $(seq 1 120); do
     break
   fi
   sleep 0.5
+done
+for pid in "${background[@]}"; do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "A server stopped during start-up; its error is above." >&2
+    exit 1
+  fi
 done
 
 "$bin/rasa" "$@"

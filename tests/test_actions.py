@@ -4,7 +4,7 @@
 Rasa server does, so follow-ups can be tested without a trained model.
 """
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import pytest
 from rasa_sdk import Tracker
@@ -13,6 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import KNOWLEDGE, ActionAnswer, ActionOfferTopics
 
 FIGURE = re.compile(r"\$\d|\d%")
+
+
+def lines(reply: str) -> List[str]:
+    """The reply's lines without the markdown line-break spaces."""
+    return [line.rstrip() for line in reply.splitlines()]
 
 
 class Conversation:
@@ -49,9 +54,9 @@ def test_each_topic_question_gets_its_headline_fact_source_and_a_next_step(topic
     conversation = Conversation()
     reply = conversation.text(topic.intent)
     fact = topic.headline
-    first_line = reply.splitlines()[0]
+    first_line = lines(reply)[0]
     assert first_line == fact.text, "the key fact comes first"
-    assert f"Source: " in reply and fact.source.title in reply
+    assert "Source: " in reply and fact.source.title in reply
     if FIGURE.search(fact.text):
         assert fact.year in reply
     assert reply.rstrip().endswith("?"), "ends by suggesting a next question"
@@ -93,12 +98,12 @@ def test_follow_up_is_answered_from_the_topic_under_discussion(topic_intent, asp
      ("ask_education", "courses", "biology")],
 )
 def test_single_question_with_a_detail_answers_that_detail(topic_intent, aspect, expected):
-    assert expected in Conversation().text(topic_intent, aspect).splitlines()[0]
+    assert expected in lines(Conversation().text(topic_intent, aspect))[0]
 
 
 def test_detail_the_topic_does_not_have_is_ignored_in_a_direct_question():
     reply = Conversation().text("ask_education", "mandatory")
-    assert reply.splitlines()[0] == KNOWLEDGE.topics["education"].headline.text
+    assert lines(reply)[0] == KNOWLEDGE.topics["education"].headline.text
 
 
 def test_follow_up_the_topic_cannot_answer_says_so_and_points_elsewhere():
@@ -149,7 +154,7 @@ def test_the_aspect_listed_first_in_the_knowledge_file_wins():
         {"entity": "aspect", "value": "duration", "start": 0, "end": 8},
         {"entity": "aspect", "value": "cmrs", "start": 16, "end": 20},
     ])
-    assert "nine to twelve months" in reply.splitlines()[0]
+    assert "nine to twelve months" in lines(reply)[0]
 
 
 def test_tell_me_more_walks_through_the_untold_facts_then_moves_on():
@@ -157,9 +162,9 @@ def test_tell_me_more_walks_through_the_untold_facts_then_moves_on():
     conversation.text("ask_education")
     education = KNOWLEDGE.topics["education"]
     for fact in education.facts[1:]:
-        assert conversation.text("follow_up").splitlines()[0] == fact.text
+        assert lines(conversation.text("follow_up"))[0] == fact.text
     following = KNOWLEDGE.topics[education.next]
-    assert conversation.text("follow_up").splitlines()[0] == following.headline.text
+    assert lines(conversation.text("follow_up"))[0] == following.headline.text
     assert conversation.slots["topic"] == following.id
 
 
@@ -167,15 +172,15 @@ def test_suggestions_leave_out_what_was_already_told():
     conversation = Conversation()
     conversation.text("ask_pay")
     reply = conversation.text("follow_up", "highest")
-    assert "the highest pay" not in reply.splitlines()[-1]
-    assert "the lowest pay" in reply.splitlines()[-1]
+    assert "the highest pay" not in lines(reply)[-1]
+    assert "the lowest pay" in lines(reply)[-1]
 
 
 def test_yes_accepts_the_offered_topic():
     conversation = Conversation()
     conversation.text("ask_pay")
     reply = conversation.text("affirm")
-    assert reply.splitlines()[0] == KNOWLEDGE.topics["advancement"].headline.text
+    assert lines(reply)[0] == KNOWLEDGE.topics["advancement"].headline.text
 
 
 def test_yes_with_nothing_offered_lists_the_topics():
