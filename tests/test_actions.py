@@ -4,7 +4,7 @@
 Rasa server does, so follow-ups can be tested without a trained model.
 """
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
@@ -24,9 +24,10 @@ class Conversation:
     def __init__(self) -> None:
         self.slots: Dict[str, object] = {"topic": None, "facts_told": None, "suggested_topic": None}
 
-    def say(self, intent: str, *aspects: str, action=ActionAnswer) -> List[dict]:
-        """Send one message with the given intent and aspect entities; return the bot's messages."""
-        entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
+    def say(self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None) -> List[dict]:
+        """Send one message with the given intent and aspects (or raw entities); return the bot's messages."""
+        if entities is None:
+            entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
         tracker = Tracker(
             sender_id="test",
             slots=dict(self.slots),
@@ -127,22 +128,14 @@ def test_follow_up_without_context_and_several_candidate_topics_offers_the_topic
     assert len(messages[0]["buttons"]) == len(KNOWLEDGE.topics)
 
 
-def answer_with_entities(conversation: Conversation, entities: List[dict]) -> str:
-    tracker = Tracker("t", dict(conversation.slots), {"intent": {"name": "follow_up"}, "entities": entities},
-                      [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    ActionAnswer().run(dispatcher, tracker, {})
-    return dispatcher.messages[0]["text"]
-
-
 def test_a_match_inside_a_longer_one_is_dropped():
     conversation = Conversation()
     conversation.text("ask_duties")
     # "what about the code books": "code" (coding) lies inside "code books" (exam).
-    reply = answer_with_entities(conversation, [
+    reply = conversation.say("follow_up", entities=[
         {"entity": "aspect", "value": "coding", "start": 15, "end": 19},
         {"entity": "aspect", "value": "exam", "start": 15, "end": 25},
-    ])
+    ])[0]["text"]
     assert reply.startswith("Sorry, I don't have information about the CMRS exam")
 
 
@@ -150,10 +143,10 @@ def test_the_aspect_listed_first_in_the_knowledge_file_wins():
     conversation = Conversation()
     conversation.text("ask_certification")
     # "how long is the cmrs training": duration is listed before cmrs.
-    reply = answer_with_entities(conversation, [
+    reply = conversation.say("follow_up", entities=[
         {"entity": "aspect", "value": "duration", "start": 0, "end": 8},
         {"entity": "aspect", "value": "cmrs", "start": 16, "end": 20},
-    ])
+    ])[0]["text"]
     assert "nine to twelve months" in lines(reply)[0]
 
 

@@ -71,6 +71,14 @@ def wait_for_greeting(page):
         page.locator(REPLY_BUTTON, has_text=title).first.wait_for(state="visible", timeout=BOT_TIMEOUT_S * 1000)
 
 
+def ask_typed(page, question: str = TYPED_QUESTION, contains: str = TYPED_ANSWER_CONTAINS) -> str:
+    """Type a question into the widget, send it with Enter, and wait for the answer."""
+    before = len(bot_texts(page))
+    page.locator(INPUT).fill(question)
+    page.keyboard.press("Enter")
+    return wait_for_new_bot_text(page, before, contains)
+
+
 def wait_for_new_bot_text(page, before: int, contains: str) -> str:
     """Wait until a bot message after the first `before` ones contains `contains`."""
     deadline = time.monotonic() + BOT_TIMEOUT_S
@@ -223,10 +231,7 @@ def test_conversation_survives_reload(servers, make_page):
     load_page(page, servers)
     open_widget(page)
     wait_for_greeting(page)
-    before = len(bot_texts(page))
-    page.locator(INPUT).fill(TYPED_QUESTION)
-    page.keyboard.press("Enter")
-    wait_for_new_bot_text(page, before, TYPED_ANSWER_CONTAINS)
+    ask_typed(page)
     history = bot_texts(page)
     users = page.locator(USER_MSG).all_inner_texts()
 
@@ -239,10 +244,7 @@ def test_conversation_survives_reload(servers, make_page):
     assert page.locator(USER_MSG).all_inner_texts() == users
 
     # the restored session still talks to the same conversation (session_persistence)
-    before = len(bot_texts(page))
-    page.locator(INPUT).fill(TYPED_QUESTION)
-    page.keyboard.press("Enter")
-    wait_for_new_bot_text(page, before, TYPED_ANSWER_CONTAINS)
+    ask_typed(page)
 
 
 def test_user_html_is_rendered_as_text(servers, make_page):
