@@ -5,7 +5,7 @@ intents this bot does not handle (banking, travel, ...: all out of scope here) w
 the trained model, and prints how many were declined (out_of_scope or a low-confidence
 rephrase request) and how many would have been answered with a career fact.
 
-Usage: python scripts/benchmark_oos.py PATH/TO/data_full.json [MODEL]
+Usage: PYTHONPATH=. .venv/bin/python scripts/benchmark_oos.py PATH/TO/data_full.json [MODEL]
 """
 import asyncio
 import json

@@ -1,7 +1,7 @@
 """Measure per-turn reply time of a running bot over the REST channel.
 
 Start the bot first (`make run`), then: `make benchmark` or
-python scripts/benchmark_replies.py [--url http://127.0.0.1:5005] [--rounds 3]
+PYTHONPATH=. .venv/bin/python scripts/benchmark_replies.py [--url http://127.0.0.1:5005] [--rounds 3]
 
 Each round asks every question of the end-to-end test (tests/test_e2e_rest.py), one
 conversation per question, and the follow-up conversations; it prints what it measured.
