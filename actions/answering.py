@@ -75,4 +75,6 @@ def choose_answer(
 
 
 def _fact_for_any(topic: Topic, aspect_ids: Sequence[str]) -> Optional[Fact]:
-    return next((topic.fact_for(a) for a in aspect_ids if topic.fact_for(a)), None)
+    """The fact for the first of the aspects that this topic answers."""
+    facts = (topic.fact_for(aspect_id) for aspect_id in aspect_ids)
+    return next((fact for fact in facts if fact), None)

@@ -85,9 +85,7 @@ class KnowledgeBase:
     topics: Dict[str, Topic]
 
     def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
-        if intent and intent.startswith("ask_"):
-            return self.topics.get(intent[len("ask_") :])
-        return None
+        return next((topic for topic in self.topics.values() if topic.intent == intent), None)
 
     def topics_with_aspect(self, aspect_id: str) -> List[Topic]:
         return [topic for topic in self.topics.values() if topic.fact_for(aspect_id)]
