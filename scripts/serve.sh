@@ -25,24 +25,19 @@ fi
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
-action_pid=$!
-background+=($action_pid)
+background+=($!)
 
 for _ in $(seq 1 120); do
-  if ! kill -0 "$action_pid" 2>/dev/null; then
-    echo "The action server stopped during start-up; its error is above." >&2
-    exit 1
-  fi
+  for pid in "${background[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "A server stopped during start-up; its error is above." >&2
+      exit 1
+    fi
+  done
   if curl -fsS "http://127.0.0.1:$action_port/health" >/dev/null 2>&1; then
     break
   fi
   sleep 0.5
-done
-for pid in "${background[@]}"; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "A server stopped during start-up; its error is above." >&2
-    exit 1
-  fi
 done
 
 "$bin/rasa" "$@"
