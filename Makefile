@@ -20,7 +20,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install web spacy train validate check-knowledge run shell test benchmark benchmark-oos clean
+.PHONY: help install web spacy train validate check-knowledge run shell test evaluate benchmark benchmark-oos clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -28,6 +28,7 @@ help:
 	@echo "make test      set up, train if needed, run every test"
 	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
 	@echo "make validate  rasa data validate"
+	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
 	@echo "make benchmark / benchmark-oos   reply time (bot running) / out-of-scope detection on CLINC150"
 
 install: $(VENV)/.installed
@@ -75,6 +76,9 @@ shell: $(MODEL) check-knowledge
 
 test: $(MODEL) validate web
 	$(BIN)/pytest
+
+evaluate: $(MODEL) check-knowledge
+	$(PYTHON) scripts/evaluate.py --model $(MODEL) --clinc150 $(CLINC150)
 
 benchmark: $(VENV)/.installed
 	$(PYTHON) scripts/benchmark_replies.py --url http://$(HOST):$(RASA_PORT)

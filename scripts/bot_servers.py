@@ -1,0 +1,110 @@
+"""Start the bot's real servers on free loopback ports, as `make run` does.
+
+Shared by the test fixtures and `make evaluate`, so both talk to exactly what a
+student talks to: the action server, the Rasa server (REST and socket.io) and,
+optionally, the demo page.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterator, List, Optional
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+SOCKETIO_CHANNEL = "channels.socketio_origins.SocketIOWithAllowedOrigins"
+
+
+class ServerStartError(RuntimeError):
+    """The servers stopped or did not answer during start-up; carries the log's tail."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Bot:
+    """A client of the REST channel of a running Rasa server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def ask(self, sender: str, message: str) -> List[dict]:
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    def reply_text(self, sender: str, message: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.ask(sender, message))
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerStartError(f"the servers stopped during start-up:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise ServerStartError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def credentials_allowing(origin: str, target: Path) -> Path:
+    """credentials.yml with the socket.io channel open to one web origin only."""
+    credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    credentials[SOCKETIO_CHANNEL]["allowed_origins"] = [origin]
+    target.write_text(yaml.safe_dump(credentials))
+    return target
+
+
+@contextmanager
+def running_servers(model: Path, workdir: Path, with_web_page: bool = True) -> Iterator[SimpleNamespace]:
+    """Yield `bot` (a REST client), `url`, `web_url` (None without the page) and `log`;
+    the socket.io channel allows the page's origin only. Everything stops afterwards."""
+    action_port, rasa_port = free_port(), free_port()
+    web_port: Optional[int] = free_port() if with_web_page else None
+    url = f"http://{HOST}:{rasa_port}"
+    web_url = f"http://{HOST}:{web_port}/" if web_port else None
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://{HOST}:{action_port}/webhook"\n')
+    credentials = credentials_allowing((web_url or f"http://{HOST}:1").rstrip("/"), workdir / "credentials.yml")
+    web_args = ["--web", str(web_port), url] if web_port else []
+    log = workdir / "servers.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--",
+                "run", "-i", HOST, "-p", str(rasa_port), "--credentials", str(credentials),
+                "--endpoints", str(endpoints), "--model", str(model),
+            ],
+            cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        )
+    try:
+        wait_until_up(url, process, log)
+        if web_url:
+            wait_until_up(web_url, process, log)
+        yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
