@@ -12,10 +12,10 @@ ACTION_PORT := 5055
 # The demo page's origin must be in allowed_origins of credentials.yml.
 WEB_PORT    := 8080
 KNOWLEDGE   ?= data/knowledge/medical_billing_coding.yml
-VOCABULARY  := data/nlu/knowledge_vocabulary.yml
+NLU_FROM_KNOWLEDGE := data/nlu/from_knowledge.yml
 SPACY_MODEL := models/spacy/en_blank_lookup
 MODEL       := models/career-assistant.tar.gz
-TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(VOCABULARY))
+TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(NLU_FROM_KNOWLEDGE))
 
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
@@ -32,10 +32,11 @@ help:
 	@echo "make benchmark / benchmark-oos   reply time (bot running) / out-of-scope detection on CLINC150"
 
 install: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	@python=$$(scripts/find_python310.sh) && echo "Using $$python" && $$python -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -r requirements-no-deps.txt
 	touch $@
 
 web: web/node_modules/.package-lock.json
@@ -49,15 +50,15 @@ $(SPACY_MODEL)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
 check-knowledge: $(VENV)/.installed
 	@$(PYTHON) -m actions.knowledge $(KNOWLEDGE)
 
-$(VOCABULARY): $(KNOWLEDGE) actions/knowledge.py scripts/generate_vocabulary.py $(VENV)/.installed
-	$(PYTHON) scripts/generate_vocabulary.py $(KNOWLEDGE) $@
+$(NLU_FROM_KNOWLEDGE): $(KNOWLEDGE) actions/knowledge.py scripts/generate_nlu_data.py $(VENV)/.installed
+	$(PYTHON) scripts/generate_nlu_data.py $(KNOWLEDGE) $@
 
 train: $(MODEL)
 $(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json
 	$(RASA) train --fixed-model-name career-assistant --out models
 	touch $@
 
-validate: $(VOCABULARY)
+validate: $(NLU_FROM_KNOWLEDGE)
 	$(RASA) data validate --fail-on-warnings
 
 run: $(MODEL) check-knowledge web
@@ -89,4 +90,4 @@ benchmark-oos: $(MODEL)
 	$(PYTHON) scripts/benchmark_oos.py $(CLINC150) $(MODEL) 2>/dev/null | grep '^CLINC150'
 
 clean:
-	rm -rf models results .pytest_cache $(VOCABULARY)
+	rm -rf models results .pytest_cache $(NLU_FROM_KNOWLEDGE)

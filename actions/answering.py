@@ -1,27 +1,83 @@
-"""Decide which fact answers a message, given what the conversation is about.
+"""Decide what to say to one message, given what the conversation is about.
 
-Pure functions over the knowledge base, so the rules for follow-ups ("and the
-highest?", "tell me more", "yes") can be read and tested without Rasa.
+Pure functions over the knowledge base: the inputs are what NLU read (intent
+ranking, aspect words), how closely the message matches each fact by meaning
+(`FactMatch`, from actions/understanding.py) and the conversation's context, so the
+rules can be read and tested without Rasa or the embedding model.
+
+The order of trust: an aspect word the student typed ("highest") picks the fact
+within a topic; the intent classifier and the meaning match are weighed together to
+pick the topic; when neither is sure, the student is asked to choose; a message is
+declined only when it is not about the career at all.
 """
 from dataclasses import dataclass
-from typing import Collection, Optional, Sequence
+from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
 from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
+from actions.understanding import FactMatch, Ranking
 
 FOLLOW_UP_INTENT = "follow_up"
 AFFIRM_INTENT = "affirm"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+FALLBACK_INTENT = "nlu_fallback"
+
+FactRef = Tuple[Topic, Fact]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How the signals are weighed; chosen on the development set (scripts/tune_answering.py),
+    never on the held-out evaluation set."""
+
+    intent_weight: float = 0.10  # x the classifier's confidence in the fact's topic
+    aspect_bonus: float = 0.05  # a fact answering an aspect word the student typed
+    relevant_similarity: float = 0.60  # a message this close to a known question is about the career
+    floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
+    confident_intent: float = 0.80  # the classifier is sure of the topic
+    answer_similarity: float = 0.65  # close enough to answer without asking, when the classifier is unsure
+    clear_margin: float = 0.00  # lead over the best other topic needed to answer without asking
+    second_part_similarity: float = 0.50  # another question in the message this close to a fact gets it too
+    most_facts: int = 3  # at most this many facts in one reply
+    follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
+    clarify_options: int = 3
+
+
+DEFAULT_TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class Message:
+    """What NLU read in one message."""
+
+    intent_ranking: Sequence[Tuple[str, float]]  # best first, without nlu_fallback
+    aspect_ids: Sequence[str] = ()
+    names_career: bool = False
+    unsure: bool = False  # NLU's fallback fired: the top intent's confidence is low
+
+    @property
+    def intent(self) -> Optional[str]:
+        return self.intent_ranking[0][0] if self.intent_ranking else None
+
+    def confidence(self, intent: str) -> float:
+        return next((score for name, score in self.intent_ranking if name == intent), 0.0)
+
+
+@dataclass(frozen=True)
+class Context:
+    topic: Optional[str] = None
+    facts_told: Collection[str] = ()
+    offered_topic: Optional[str] = None  # only if the bot's last reply offered it
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What to say: a fact of a topic, or that the topic has no fact on an aspect.
+    """What to say: facts to tell, a detail the topic lacks, topics to choose from,
+    or a decline. Empty: the message could not be placed (offer the topics)."""
 
-    With neither a topic nor a fact, the message could not be placed in any topic.
-    """
-
-    topic: Optional[Topic] = None
-    fact: Optional[Fact] = None
-    missing_aspect: Optional[Aspect] = None
+    told: Tuple[FactRef, ...] = ()
+    missing: Optional[Tuple[Topic, Aspect]] = None
+    options: Tuple[FactRef, ...] = ()
+    out_of_scope: bool = False
 
 
 def fact_key(topic: Topic, fact: Fact) -> str:
@@ -31,47 +87,112 @@ def fact_key(topic: Topic, fact: Fact) -> str:
 
 def choose_answer(
     knowledge: KnowledgeBase,
-    intent: Optional[str],
-    aspect_ids: Sequence[str],
-    topic_in_context: Optional[str],
-    facts_told: Collection[str],
-    suggested_topic: Optional[str],
+    message: Message,
+    context: Context,
+    ranking: Optional[Ranking] = None,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> Answer:
     """Pick the answer to one message.
 
-    - A topic question answers the asked-for aspect of that topic, else its headline.
-    - "yes" accepts the topic the bot offered last.
+    - "yes" accepts the topic the bot offered in its last reply, and nothing else.
     - A follow-up is read against the topic under discussion: the asked-for aspect,
-      or, with no aspect ("tell me more"), the next fact not told yet. Without a topic
-      under discussion, an aspect that only one topic has picks that topic.
+      the fact its words match, or ("tell me more") the next fact not told yet.
+    - Anything else is placed by meaning and intent together (`_place`).
     """
-    asked_topic = knowledge.topic_for_intent(intent)
-    if asked_topic:
-        return Answer(asked_topic, _fact_for_any(asked_topic, aspect_ids) or asked_topic.headline)
+    if message.intent == AFFIRM_INTENT and not message.unsure:
+        offered = knowledge.topics.get(context.offered_topic or "")
+        return Answer(told=((offered, offered.headline),)) if offered else Answer()
 
-    if intent == AFFIRM_INTENT:
-        offered = knowledge.topics.get(suggested_topic or "")
-        return Answer(offered, offered.headline) if offered else Answer()
-
-    current = knowledge.topics.get(topic_in_context or "")
-    if current is None:
-        for aspect_id in aspect_ids:
+    current = knowledge.topics.get(context.topic or "")
+    matches = ranking.facts if ranking else ()
+    if message.intent == FOLLOW_UP_INTENT and not message.unsure:
+        if current is not None:
+            return _follow_up(knowledge, current, message, context, matches, tuning)
+        for aspect_id in message.aspect_ids:
             candidates = knowledge.topics_with_aspect(aspect_id)
             if len(candidates) == 1:
-                return Answer(candidates[0], candidates[0].fact_for(aspect_id))
-        return Answer()
+                return Answer(told=((candidates[0], candidates[0].fact_for(aspect_id)),))
+    if not ranking:
+        return _from_intent_alone(knowledge, message)
+    return _place(knowledge, message, ranking, tuning)
 
-    if aspect_ids:
-        fact = _fact_for_any(current, aspect_ids)
+
+def _follow_up(
+    knowledge: KnowledgeBase, current: Topic, message: Message, context: Context,
+    matches: Sequence[FactMatch], tuning: Tuning,
+) -> Answer:
+    if message.aspect_ids:
+        fact = _fact_for_any(current, message.aspect_ids)
         if fact:
-            return Answer(current, fact)
-        return Answer(current, missing_aspect=knowledge.aspects[aspect_ids[0]])
-
-    untold = [fact for fact in current.facts if fact_key(current, fact) not in facts_told]
+            return Answer(told=((current, fact),))
+        return Answer(missing=(current, knowledge.aspects[message.aspect_ids[0]]))
+    in_topic = [match for match in matches if match.topic is current]
+    if in_topic and in_topic[0].similarity >= tuning.follow_up_similarity:
+        return Answer(told=((current, in_topic[0].fact),))
+    untold = [fact for fact in current.facts if fact_key(current, fact) not in context.facts_told]
     if untold:
-        return Answer(current, untold[0])
+        return Answer(told=((current, untold[0]),))
     following = knowledge.topics[current.next]
-    return Answer(following, following.headline)
+    return Answer(told=((following, following.headline),))
+
+
+def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning: Tuning) -> Answer:
+    """Topic question, out-of-scope or unsure: weigh intent, meaning and aspect words."""
+    best_by_topic = _best_per_topic(_score(message, ranking.facts, tuning))
+    (best_score, best_match), *others = best_by_topic
+    runner_up = others[0][0] if others else 0.0
+    top_similarity = ranking.facts[0].similarity
+
+    intent_topic = knowledge.topic_for_intent(message.intent)
+    relevant = message.names_career or top_similarity >= tuning.relevant_similarity
+    unrelated = not message.names_career and top_similarity < tuning.floor_similarity
+    if (intent_topic is None and not relevant) or unrelated:
+        # Not about the career by any sign: decline it, or if NLU was merely unsure
+        # of a non-topic intent, ask to rephrase.
+        return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
+
+    sure_of_topic = (
+        intent_topic is best_match.topic
+        and not message.unsure
+        and message.confidence(message.intent) >= tuning.confident_intent
+    )
+    clearly_ahead = best_match.similarity >= tuning.answer_similarity and best_score - runner_up >= tuning.clear_margin
+    if sure_of_topic or clearly_ahead:
+        told = [(best_match.topic, best_match.fact)]
+        for question in ranking.questions:
+            if question.similarity >= tuning.second_part_similarity and question.fact not in [f for _, f in told]:
+                told.append((question.topic, question.fact))
+        return Answer(told=tuple(told[: tuning.most_facts]))
+    return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
+
+
+def _score(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> List[Tuple[float, FactMatch]]:
+    """Each fact's match, weighed with the classifier's confidence in its topic and a
+    bonus for the fact its topic gives for the message's aspect words. Best first."""
+    scored = []
+    for match in matches:
+        score = match.similarity + tuning.intent_weight * message.confidence(match.topic.intent)
+        if match.fact is _fact_for_any(match.topic, message.aspect_ids):
+            score += tuning.aspect_bonus
+        scored.append((score, match))
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def _best_per_topic(scored: Sequence[Tuple[float, FactMatch]]) -> List[Tuple[float, FactMatch]]:
+    best: Dict[str, Tuple[float, FactMatch]] = {}
+    for score, match in scored:
+        best.setdefault(match.topic.id, (score, match))
+    return list(best.values())
+
+
+def _from_intent_alone(knowledge: KnowledgeBase, message: Message) -> Answer:
+    """Without words to match (a button's payload), the intent and aspects decide."""
+    if message.intent == OUT_OF_SCOPE_INTENT:
+        return Answer(out_of_scope=True)
+    topic = knowledge.topic_for_intent(message.intent)
+    if topic is None or message.unsure:
+        return Answer()
+    return Answer(told=((topic, _fact_for_any(topic, message.aspect_ids) or topic.headline),))
 
 
 def _fact_for_any(topic: Topic, aspect_ids: Sequence[str]) -> Optional[Fact]:

@@ -50,10 +50,14 @@ class Aspect:
 
 @dataclass(frozen=True)
 class Fact:
+    """One answer. `questions` are ways people ask for it: they train the topic's
+    intent and let the answering code find the fact by meaning."""
+
     text: str
     source: Source
     aspects: Tuple[str, ...] = ()
     year: Optional[str] = None
+    questions: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Topic:
 class KnowledgeBase:
     career_id: str
     career_name: str
+    #: Other names people use for the career ("medical coder", "biller").
+    career_names: Tuple[str, ...]
     sources: Dict[str, Source]
     aspects: Dict[str, Aspect]
     topics: Dict[str, Topic]
@@ -153,7 +159,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         raise reader.fail(where, f"is not valid YAML: {problem}") from error
 
     root = reader.mapping(document, "top level", required=("career", "sources", "aspects", "topics"))
-    career = reader.mapping(root["career"], "career", required=("id", "name"))
+    career = reader.mapping(root["career"], "career", required=("id", "name", "names"))
     sources = _read_sources(reader, root["sources"])
     aspects = _read_aspects(reader, root["aspects"])
     topics = _read_topics(reader, root["topics"], sources, aspects)
@@ -165,6 +171,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
     return KnowledgeBase(
         career_id=reader.identifier(career["id"], "career id"),
         career_name=reader.text(career["name"], "career name"),
+        career_names=tuple(name.lower() for name in reader.text_list(career["names"], "career names")),
         sources=sources,
         aspects=aspects,
         topics=topics,
@@ -209,6 +216,7 @@ def _read_topics(
 ) -> Dict[str, Topic]:
     bodies = reader.mapping(value, "topics")
     topics = {}
+    asked_by: Dict[str, str] = {}
     for topic_id, body in bodies.items():
         entry = f"topic '{topic_id}'"
         body = reader.mapping(body, entry, required=("title", "button", "next", "facts"))
@@ -227,6 +235,13 @@ def _read_topics(
             if repeated:
                 raise reader.fail(f"{entry} fact {number}", f"aspect '{repeated.pop()}' is answered twice")
             seen.update(fact.aspects)
+            for question in fact.questions:
+                key = question.lower()
+                if key in asked_by:
+                    raise reader.fail(
+                        f"{entry} fact {number}", f"question {question!r} is already listed under {asked_by[key]}"
+                    )
+                asked_by[key] = f"{entry} fact {number}"
         topics[topic_id] = Topic(
             id=reader.identifier(topic_id, entry),
             title=reader.text(body["title"], f"{entry} title"),
@@ -240,7 +255,7 @@ def _read_topics(
 def _read_fact(
     reader: _Reader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
 ) -> Fact:
-    body = reader.mapping(value, entry, required=("text", "source", "aspects"), optional=("year",))
+    body = reader.mapping(value, entry, required=("text", "source", "aspects"), optional=("year", "questions"))
     text = reader.text(body["text"], f"{entry} text")
     source_id = body["source"]
     if source_id not in sources:
@@ -252,7 +267,8 @@ def _read_fact(
     year = reader.text(body["year"], f"{entry} year") if "year" in body else None
     if year is None and FIGURE.search(text):
         raise reader.fail(entry, "the text has a figure, so it needs the year the figure describes")
-    return Fact(text=text, source=sources[source_id], aspects=fact_aspects, year=year)
+    questions = reader.text_list(body.get("questions", []), f"{entry} questions", allow_empty=True)
+    return Fact(text=text, source=sources[source_id], aspects=fact_aspects, year=year, questions=questions)
 
 
 def main(argv: List[str]) -> int:

@@ -1,7 +1,7 @@
 """Compose the bot's words from knowledge entries: the fact, its source, a next step."""
 from typing import Collection, Dict, List, Sequence
 
-from actions.answering import fact_key
+from actions.answering import FactRef, fact_key
 from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
 
 #: Parts of a reply go on lines of their own. The web widget renders bot text as
@@ -36,18 +36,43 @@ def untold_aspect_labels(
     ]
 
 
-def fact_reply(knowledge: KnowledgeBase, topic: Topic, fact: Fact, facts_told: Collection[str]) -> str:
-    """The fact first, then its source, then what to ask next.
+def fact_reply(knowledge: KnowledgeBase, told: Sequence[FactRef], facts_told: Collection[str]) -> str:
+    """Each fact (two when the message asked two things) with its source, then what
+    to ask next about the last one's topic.
 
-    `facts_told` already includes this fact.
+    `facts_told` already includes these facts.
     """
+    topic = told[-1][0]
     following = knowledge.topics[topic.next]
     more = untold_aspect_labels(knowledge, topic, facts_told)
     if more:
         next_step = f"You can also ask about {join_words(more)}, or shall I tell you about {following.title}?"
     else:
         next_step = f"Shall I tell you about {following.title} next?"
-    return LINE_BREAK.join([fact.text, citation(fact), next_step])
+    parts = [line for _, fact in told for line in (fact.text, citation(fact))]
+    return LINE_BREAK.join(parts + [next_step])
+
+
+def clarifying_question(knowledge: KnowledgeBase, options: Sequence[FactRef]) -> str:
+    return f"I want to get this right: is your question about {join_words([option_title(knowledge, t, f) for t, f in options])}?"
+
+
+def option_title(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> str:
+    """'pay' for a topic's headline, 'pay: the highest pay' for one of its details."""
+    if fact is topic.headline or not fact.aspects:
+        return topic.title
+    return f"{topic.title}: {knowledge.aspects[fact.aspects[0]].label}"
+
+
+def option_buttons(knowledge: KnowledgeBase, options: Sequence[FactRef]) -> List[Dict[str, str]]:
+    """One button per option; its payload asks for exactly that fact, so a click
+    answers the original question."""
+    buttons = []
+    for topic, fact in options:
+        aspect = f'{{"aspect": "{fact.aspects[0]}"}}' if fact.aspects and fact is not topic.headline else ""
+        title = option_title(knowledge, topic, fact)
+        buttons.append({"title": title[0].upper() + title[1:], "payload": f"/{topic.intent}{aspect}"})
+    return buttons
 
 
 def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str:
@@ -60,6 +85,14 @@ def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str
     known = untold_aspect_labels(knowledge, topic, facts_told=()) or [topic.title]
     lines.append(f"On {topic.title} I can tell you about {join_words(known)}.")
     return LINE_BREAK.join(lines)
+
+
+def decline(knowledge: KnowledgeBase) -> str:
+    """For messages that are not about the career at all."""
+    return f"Sorry, I can't help with that: I only know about becoming a {knowledge.career_name}."
+
+
+REPHRASE = "Sorry, I didn't quite understand that. Could you rephrase it?"
 
 
 def topic_titles(knowledge: KnowledgeBase) -> str:

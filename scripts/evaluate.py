@@ -31,13 +31,14 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, Fact, KnowledgeBase, load_knowledge
+from actions.replies import decline
 from scripts.bot_servers import PROJECT_ROOT, Bot, running_servers
 from scripts.import_clinc150 import HANDLED_BY_BOT
 
+KNOWLEDGE = load_knowledge(DEFAULT_KNOWLEDGE_FILE)
+DECLINE = decline(KNOWLEDGE)
 HELD_OUT = PROJECT_ROOT / "tests" / "evaluation"
 RESULTS = PROJECT_ROOT / "results"
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-DECLINE = DOMAIN["responses"]["utter_out_of_scope"][0]["text"].split(":")[0]
 TARGETS = {"declined": 0.02, "right": 0.95, "clinc_answered": 0.03}
 CONCURRENCY = 4
 SPECIAL = {"more", "offered", "out_of_scope"}
@@ -278,7 +279,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-cross-validation", action="store_true", help="skip the 5 extra trainings")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    knowledge = load_knowledge(DEFAULT_KNOWLEDGE_FILE)
+    knowledge = KNOWLEDGE
     questions, dialogues, near_misses = load_held_out()
     clinc = clinc150_lines(Path(args.clinc150)) if Path(args.clinc150).exists() else {}
     if not clinc:

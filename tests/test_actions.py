@@ -21,18 +21,26 @@ def lines(reply: str) -> List[str]:
 
 
 class Conversation:
+    """Carries slots and events from turn to turn. Messages have no text unless given,
+    so the intent and aspects alone decide (the meaning match needs words)."""
+
     def __init__(self) -> None:
         self.slots: Dict[str, object] = {"topic": None, "facts_told": None, "suggested_topic": None}
+        self.events: List[dict] = []
 
-    def say(self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None) -> List[dict]:
+    def say(
+        self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None, text: str = ""
+    ) -> List[dict]:
         """Send one message with the given intent and aspects (or raw entities); return the bot's messages."""
         if entities is None:
             entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
+        latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": text}
+        self.events.append({"event": "user", "text": text, "parse_data": latest})
         tracker = Tracker(
             sender_id="test",
             slots=dict(self.slots),
-            latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": ""},
-            events=[],
+            latest_message=latest,
+            events=list(self.events),
             paused=False,
             followup_action=None,
             active_loop={},
@@ -42,10 +50,15 @@ class Conversation:
         for event in action().run(dispatcher, tracker, {}):
             if event["event"] == "slot":
                 self.slots[event["name"]] = event["value"]
+        self.events += [{"event": "action", "name": action().name()}, {"event": "action", "name": "action_listen"}]
         return dispatcher.messages
 
-    def text(self, intent: str, *aspects: str) -> str:
-        messages = self.say(intent, *aspects)
+    def bot_says(self, response: str) -> None:
+        """A reply by one of the domain's responses (utter_...), as a rule would give it."""
+        self.events += [{"event": "action", "name": response}, {"event": "action", "name": "action_listen"}]
+
+    def text(self, intent: str, *aspects: str, text: str = "") -> str:
+        messages = self.say(intent, *aspects, text=text)
         assert len(messages) == 1
         return messages[0]["text"]
 
@@ -181,7 +194,49 @@ def test_yes_with_nothing_offered_lists_the_topics():
     assert [button["payload"] for button in messages[0]["buttons"]] == [f"/{t.intent}" for t in KNOWLEDGE.topics.values()]
 
 
-@pytest.mark.parametrize("intent", ["greet", "what_can_you_do", "out_of_scope", "nlu_fallback"])
+def test_yes_after_a_reply_that_offered_nothing_does_not_answer_an_older_offer():
+    conversation = Conversation()
+    conversation.text("ask_pay")  # offers career advancement
+    conversation.text("follow_up", "duration")  # "how long?": pay has no such detail, offers nothing
+    assert not FIGURE.search(conversation.say("affirm")[0]["text"])
+    assert KNOWLEDGE.topics["advancement"].headline.text not in conversation.say("affirm")[0]["text"]
+
+
+def test_yes_after_thanks_does_not_answer_the_offer_made_before():
+    conversation = Conversation()
+    conversation.text("ask_pay")
+    conversation.bot_says("utter_thanks")
+    messages = conversation.say("affirm")
+    assert all(KNOWLEDGE.topics["advancement"].headline.text not in m.get("text", "") for m in messages)
+
+
+def test_two_facts_asked_for_in_one_message_are_told_in_one_reply():
+    conversation = Conversation()
+    reply = conversation.text("ask_education", text="is a degree required, and where do billers usually get hired?")
+    assert KNOWLEDGE.topics["education"].headline.text in reply
+    assert KNOWLEDGE.topics["work_settings"].headline.text in reply
+    assert conversation.slots["facts_told"] == ["education/0", "work_settings/0"]
+
+
+def test_a_career_question_the_classifier_called_out_of_scope_is_not_declined():
+    reply = Conversation().text("out_of_scope", text="what does a medical coder do all day at work")
+    assert reply.startswith(KNOWLEDGE.topics["duties"].headline.text)
+
+
+def test_out_of_scope_is_declined_with_the_topics():
+    messages = Conversation().say("out_of_scope", text="what's the weather like in Boston tomorrow")
+    assert messages[0]["text"].startswith("Sorry, I can't help with that")
+    assert len(messages[1]["buttons"]) == len(KNOWLEDGE.topics)
+
+
+def test_a_clarifying_button_answers_the_original_question():
+    conversation = Conversation()
+    conversation.say("nlu_fallback", text="pay or training")
+    messages = conversation.say("ask_pay", entities=[{"entity": "aspect", "value": "highest"}], text='/ask_pay{"aspect": "highest"}')
+    assert lines(messages[0]["text"])[0] == KNOWLEDGE.topics["pay"].fact_for("highest").text
+
+
+@pytest.mark.parametrize("intent", ["greet", "what_can_you_do"])
 def test_topic_offer_lists_every_topic_as_text_and_buttons_but_no_fact(intent):
     conversation = Conversation()
     conversation.text("ask_pay")

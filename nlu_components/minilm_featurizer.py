@@ -1,0 +1,55 @@
+"""A Rasa featurizer that adds the all-MiniLM-L6-v2 sentence embedding of each message.
+
+Count vectors only know the words of the training examples; a sentence embedding
+places "could he support a family on it" near "is the salary enough to live on", so
+the intent classifier generalises to phrasings it never saw. The model runs in numpy
+(nlu_components/minilm.py): no torch, no download.
+"""
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.minilm import MiniLMEncoder
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Sentence features (384 dimensions) for the text of user messages."""
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self.encoder = MiniLMEncoder.load()
+
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Nothing to configure beyond the alias every featurizer has."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        with_text = [message for message in messages if message.get(TEXT)]
+        if with_text:
+            vectors = self.encoder.encode([message.get(TEXT) for message in with_text])
+            for message, vector in zip(with_text, vectors):
+                message.add_features(
+                    Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
+                )
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data

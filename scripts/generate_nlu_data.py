@@ -1,0 +1,50 @@
+"""Generate the NLU data that depends on the knowledge file.
+
+Example questions and the words students use for a detail ("max", "top", "highest")
+are written once, in the knowledge file. This writes:
+- one intent `ask_<topic>` per topic, with the questions of all its facts;
+- the aspect words as a lookup table (found by RegexEntityExtractor) and as synonyms
+  that map each word to its aspect id (EntitySynonymMapper),
+so NLU and the knowledge file cannot drift apart. `make train` runs it; the output is
+git-ignored.
+
+Usage: python scripts/generate_nlu_data.py KNOWLEDGE_FILE OUTPUT_FILE
+"""
+import sys
+from pathlib import Path
+
+from actions.knowledge import KnowledgeBase, KnowledgeFileError, load_knowledge
+
+HEADER = "# Generated from {source} by scripts/generate_nlu_data.py: do not edit.\n"
+
+
+def examples_block(items) -> list:
+    return ["  examples: |"] + [f"    - {item}" for item in items]
+
+
+def nlu_data_yaml(knowledge: KnowledgeBase, source: str) -> str:
+    lines = [HEADER.format(source=source), 'version: "3.1"', "nlu:"]
+    for topic in knowledge.topics.values():
+        lines += [f"- intent: {topic.intent}"]
+        lines += examples_block(question for fact in topic.facts for question in fact.questions)
+    lines += ["- lookup: aspect"] + examples_block(word for aspect in knowledge.aspects.values() for word in aspect.words)
+    for aspect in knowledge.aspects.values():
+        lines += [f"- synonym: {aspect.id}"] + examples_block(aspect.words)
+    return "\n".join(lines) + "\n"
+
+
+def main(knowledge_file: str, output_file: str) -> int:
+    try:
+        knowledge = load_knowledge(knowledge_file)
+    except KnowledgeFileError as error:
+        print(f"Knowledge file error: {error}", file=sys.stderr)
+        return 1
+    Path(output_file).write_text(nlu_data_yaml(knowledge, knowledge_file), encoding="utf-8")
+    print(f"wrote {output_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    sys.exit(main(*sys.argv[1:]))

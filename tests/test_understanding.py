@@ -1,0 +1,177 @@
+"""Relevance, ranking by meaning and the answering decisions, on a small made-up
+knowledge file (a bakery career), so they are tested apart from this career's data."""
+import textwrap
+
+import pytest
+
+from actions.answering import Context, Message, Tuning, choose_answer
+from actions.knowledge import load_knowledge
+from actions.understanding import FactIndex, FactMatch, Ranking, Relevance, clauses, shared_encoder
+
+BAKERY = textwrap.dedent(
+    """
+    career:
+      id: baker
+      name: baker
+      names: [baker, pastry chef, bakery worker]
+    sources:
+      made_up:
+        title: A made-up guide
+    aspects:
+      early:
+        label: the working hours
+        words: [hours, early]
+    topics:
+      duties:
+        title: what bakers do
+        button: What do bakers do?
+        next: pay
+        facts:
+          - aspects: []
+            text: Bakers mix dough, shape loaves and bake bread and pastries.
+            source: made_up
+            questions: [what does a baker do, what is the work of a baker like]
+          - aspects: [early]
+            text: Bakers start work very early, often at four in the morning.
+            source: made_up
+            questions: [what time does a baker start work, do bakers have to get up early]
+      pay:
+        title: pay
+        button: How much does it pay?
+        next: duties
+        facts:
+          - aspects: []
+            text: Bakers earn a modest wage.
+            source: made_up
+            questions: [how much does a baker earn, what is the salary of a baker]
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def bakery(tmp_path_factory):
+    path = tmp_path_factory.mktemp("knowledge") / "bakery.yml"
+    path.write_text(BAKERY)
+    knowledge = load_knowledge(path)
+    return knowledge, FactIndex(knowledge, shared_encoder())
+
+
+def test_clauses_split_two_questions_but_keep_short_fragments_together():
+    assert clauses("do I need a degree, and who hires people like this?") == [
+        "do I need a degree, and who hires people like this?", "do I need a degree", "who hires people like this",
+    ]
+    assert clauses("pay and hours?") == ["pay and hours?"]
+
+
+def test_relevance_finds_the_career_names_as_whole_words(bakery):
+    knowledge, _ = bakery
+    relevance = Relevance(knowledge)
+    assert relevance.names_the_career("my son wants to become a Pastry Chef, is that wise")
+    assert relevance.names_the_career("are bakers happy")
+    assert not relevance.names_the_career("I love bakeries and cakes")
+
+
+def test_ranking_finds_a_fact_by_meaning_not_by_shared_words(bakery):
+    knowledge, index = bakery
+    best = index.rank("could someone pay the rent on a bread maker's paycheck").facts[0]
+    assert best.fact is knowledge.topics["pay"].headline
+    assert index.rank("would I have to wake up before dawn for this job").facts[0].fact.aspects == ("early",)
+
+
+def test_ranking_reads_the_question_after_a_long_preamble(bakery):
+    knowledge, index = bakery
+    ranking = index.rank("I worked in a warehouse for ten years and hurt my back. So what do bakers actually do all day?")
+    assert ranking.facts[0].fact is knowledge.topics["duties"].headline
+    assert ranking.facts[0].clause > 0, "the question's own clause matched, not the story"
+    assert ranking.questions == [], "the story is not a question of its own; 'So what...' does not start like one"
+
+
+def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
+    knowledge, index = bakery
+    ranking = index.rank("what does a baker do all day, and how much do they earn?")
+    assert [match.fact for match in ranking.questions] == [
+        knowledge.topics["duties"].headline, knowledge.topics["pay"].headline,
+    ]
+
+
+def match(knowledge, topic, index, similarity, clause=0):
+    return FactMatch(knowledge.topics[topic], knowledge.topics[topic].facts[index], similarity, clause)
+
+
+def ranked(*matches, questions=()):
+    return Ranking(sorted(matches, key=lambda m: -m.similarity), list(questions))
+
+
+def test_out_of_scope_by_the_classifier_but_close_to_a_known_question_is_answered(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.9)]), Context(),
+        ranked(match(knowledge, "pay", 0, 0.8), match(knowledge, "duties", 0, 0.3)), Tuning(),
+    )
+    assert answer.told == ((knowledge.topics["pay"], knowledge.topics["pay"].headline),)
+
+
+def test_a_message_naming_the_career_is_never_declined(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)], names_career=True), Context(),
+        ranked(match(knowledge, "pay", 0, 0.3), match(knowledge, "duties", 0, 0.28)), Tuning(),
+    )
+    assert not answer.out_of_scope
+    assert [topic.id for topic, _ in answer.options] == ["pay", "duties"]
+
+
+def test_far_from_every_question_and_not_naming_the_career_is_declined(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)]), Context(),
+        ranked(match(knowledge, "pay", 0, 0.2), match(knowledge, "duties", 0, 0.1)), Tuning(),
+    )
+    assert answer.out_of_scope
+
+
+def test_unsure_between_topics_asks_with_the_likely_facts(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_pay", 0.4), ("ask_duties", 0.35)], unsure=True), Context(),
+        ranked(match(knowledge, "duties", 1, 0.52), match(knowledge, "pay", 0, 0.5)), Tuning(),
+    )
+    assert [(topic.id, fact.aspects) for topic, fact in answer.options] == [("duties", ("early",)), ("pay", ())]
+
+
+def test_a_sure_classifier_and_an_aspect_word_pick_the_detail(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.97)], aspect_ids=["early"]), Context(),
+        ranked(match(knowledge, "duties", 0, 0.6), match(knowledge, "duties", 1, 0.55)), Tuning(),
+    )
+    assert answer.told[0][1].aspects == ("early",)
+
+
+def test_a_second_question_in_another_clause_gets_its_answer_too(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.9)]), Context(),
+        ranked(
+            match(knowledge, "duties", 0, 0.8, clause=1), match(knowledge, "pay", 0, 0.75, clause=2),
+            questions=[match(knowledge, "duties", 0, 0.8, clause=1), match(knowledge, "pay", 0, 0.75, clause=2)],
+        ),
+        Tuning(),
+    )
+    assert [topic.id for topic, _ in answer.told] == ["duties", "pay"]
+
+
+def test_yes_answers_only_an_offer_made_in_the_last_reply(bakery):
+    knowledge, _ = bakery
+    assert choose_answer(knowledge, Message([("affirm", 0.99)]), Context(offered_topic=None)).told == ()
+    told = choose_answer(knowledge, Message([("affirm", 0.99)]), Context(offered_topic="pay")).told
+    assert told == ((knowledge.topics["pay"], knowledge.topics["pay"].headline),)
+
+
+def test_a_follow_up_whose_words_match_a_fact_of_the_topic_gets_that_fact(bakery):
+    knowledge, index = bakery
+    answer = choose_answer(
+        knowledge, Message([("follow_up", 0.9)]), Context(topic="duties", facts_told=["duties/0"]),
+        index.rank("so what time would I have to start?"), Tuning(),
+    )
+    assert answer.told[0][1].aspects == ("early",)
