@@ -29,14 +29,14 @@ class Tuning:
     """How the signals are weighed; chosen on the development set (scripts/tune_answering.py),
     never on the held-out evaluation set."""
 
-    intent_weight: float = 0.10  # x the classifier's confidence in the fact's topic
+    intent_weight: float = 0.05  # x the classifier's confidence in the fact's topic
     aspect_bonus: float = 0.05  # a fact answering an aspect word the student typed
     relevant_similarity: float = 0.60  # a message this close to a known question is about the career
     floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
     confident_intent: float = 0.80  # the classifier is sure of the topic
     answer_similarity: float = 0.65  # close enough to answer without asking, when the classifier is unsure
     clear_margin: float = 0.00  # lead over the best other topic needed to answer without asking
-    second_part_similarity: float = 0.50  # another question in the message this close to a fact gets it too
+    second_part_similarity: float = 0.55  # another question in the message scoring this for a fact gets it too
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
     clarify_options: int = 3
@@ -160,8 +160,9 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
     if sure_of_topic or clearly_ahead:
         told = [(best_match.topic, best_match.fact)]
         for question in ranking.questions:
-            if question.similarity >= tuning.second_part_similarity and question.fact not in [f for _, f in told]:
-                told.append((question.topic, question.fact))
+            score, match = _score(message, question, tuning)[0]
+            if score >= tuning.second_part_similarity and match.fact not in [f for _, f in told]:
+                told.append((match.topic, match.fact))
         return Answer(told=tuple(told[: tuning.most_facts]))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
 

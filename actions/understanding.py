@@ -22,21 +22,23 @@ from nlu_components.minilm import MiniLMEncoder
 #: Embeddings of the example questions, reused while the questions stay the same.
 INDEX_CACHE = PROJECT_ROOT / "models" / "fact_index"
 
-#: A clause is a sentence, or a part that could stand alone: after "also"/"plus", or
-#: after "and" or a comma when a question word follows ("..., and who hires them?").
-QUESTION_WORD = r"(?:what|how|where|who|which|when|why|is|are|do|does|can|could|will|would|should)\b"
+#: How a clause that asks something starts; a preamble ("I drove a truck for years")
+#: is matched too, but never answered as a question of its own.
+QUESTION_LEADS = (
+    "what", "whats", "what's", "how", "hows", "how's", "where", "wheres", "where's", "who", "whos", "who's",
+    "which", "when", "why", "is", "are", "am", "do", "does", "did", "can", "could", "will", "would", "should",
+    "shall", "any", "tell", "explain", "wat", "wats", "r", "has", "have", "if",
+)
+_LEAD = r"(?:" + "|".join(re.escape(word) for word in QUESTION_LEADS) + r")\b"
+#: Where a message breaks into clauses: sentence ends; "also"/"plus", after which the
+#: rest is a question of its own ("...pay, and also the hours?"); and "and" or a comma
+#: followed (perhaps after one filler word) by a question word ("..., and who hires them?").
 CLAUSE_BREAK = re.compile(
-    rf"[.?!;\n]+|,?\s+(?:and\s+also|also|plus|and\s+then)\s+|,?\s+and\s+(?={QUESTION_WORD})|,\s+(?={QUESTION_WORD})",
+    rf"(?P<end>[.?!;\n]+)|(?P<more>,?\s+(?:and\s+also|also|plus|and\s+then)\s+)"
+    rf"|(?P<ask>,?\s+and\s+(?:\w+\s+)??(?={_LEAD})|,\s+(?={_LEAD}))",
     re.I,
 )
 MIN_CLAUSE_WORDS = 3
-#: How a clause that asks something starts; a preamble ("I drove a truck for years")
-#: is matched too, but never answered as a question of its own.
-QUESTION_LEADS = {
-    "what", "whats", "what's", "how", "hows", "how's", "where", "wheres", "where's", "who", "whos", "who's",
-    "which", "when", "why", "is", "are", "am", "do", "does", "did", "can", "could", "will", "would", "should",
-    "shall", "any", "tell", "explain", "wat", "wats", "r", "u", "has", "have",
-}
 
 
 @dataclass(frozen=True)
@@ -51,24 +53,33 @@ class FactMatch:
 
 
 @dataclass(frozen=True)
+class Clause:
+    text: str
+    asks: bool  # a question of its own, not a preamble
+
+
+@dataclass(frozen=True)
 class Ranking:
-    """`facts`: every fact, best first, scored by its best clause. `questions`: for each
-    clause that asks something (when the message has several), the fact it matches best."""
+    """`facts`: every fact, best first, scored by its best clause. `questions`: when the
+    message has several clauses, each asking clause's own ranking of the facts."""
 
     facts: List[FactMatch]
-    questions: List[FactMatch]
+    questions: List[List[FactMatch]]
 
 
-def looks_like_question(clause: str) -> bool:
-    words = clause.lower().split()
-    return bool(words) and words[0].strip(",.") in QUESTION_LEADS
-
-
-def clauses(text: str) -> List[str]:
-    """The whole message first, then its clauses of at least three words."""
-    parts = [" ".join(part.split()) for part in CLAUSE_BREAK.split(text) if part]
-    parts = [part for part in parts if len(part.split()) >= MIN_CLAUSE_WORDS]
-    return [text] + (parts if len(parts) > 1 else [])
+def clauses(text: str) -> List[Clause]:
+    """The whole message first, then (if there are several) its clauses of at least three words."""
+    parts: List[Clause] = []
+    position, asks_by_break = 0, False
+    for found in [*CLAUSE_BREAK.finditer(text), None]:
+        chunk = " ".join(text[position: found.start() if found else len(text)].split())
+        ends_with_question_mark = bool(found and found.group("end") and "?" in found.group("end"))
+        leads = chunk.lower().split()[:1] and chunk.lower().split()[0] in QUESTION_LEADS
+        if len(chunk.split()) >= MIN_CLAUSE_WORDS:
+            parts.append(Clause(chunk, asks_by_break or ends_with_question_mark or bool(leads)))
+        if found:
+            position, asks_by_break = found.end(), not found.group("end")
+    return [Clause(text, True)] + (parts if len(parts) > 1 else [])
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +123,7 @@ class FactIndex:
 
     def rank(self, text: str) -> Ranking:
         parts = clauses(text)
-        similarities = self.encoder.encode(parts) @ self.vectors.T  # (clauses, entries)
+        similarities = self.encoder.encode([part.text for part in parts]) @ self.vectors.T  # (clauses, entries)
         best = np.full((len(parts), len(self.facts)), -1.0)
         for clause in range(len(parts)):
             np.maximum.at(best[clause], self.fact_of_entry, similarities[clause])
@@ -120,9 +131,9 @@ class FactIndex:
         scores = best.max(axis=0)
         facts = [self._match(i, scores[i], clause_of[i]) for i in np.argsort(-scores)]
         questions = [
-            self._match(best[clause].argmax(), best[clause].max(), clause)
+            [self._match(i, best[clause][i], clause) for i in np.argsort(-best[clause])]
             for clause in range(1, len(parts))
-            if looks_like_question(parts[clause])
+            if parts[clause].asks
         ]
         return Ranking(facts, questions)
 

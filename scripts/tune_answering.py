@@ -27,14 +27,12 @@ from scripts.evaluate import resolve
 from scripts.import_clinc150 import HANDLED_BY_BOT
 
 GRID = {
-    "intent_weight": [0.1, 0.2, 0.35],
-    "aspect_bonus": [0.0, 0.05, 0.1, 0.15],
-    "relevant_similarity": [0.6, 0.65, 0.7, 0.75],
-    "floor_similarity": [0.3, 0.4, 0.45, 0.5],
-    "answer_similarity": [0.55, 0.65],
-    "clear_margin": [0.0, 0.05],
-    "second_part_similarity": [0.5, 0.6, 0.7],
-    "confident_intent": [0.6, 0.8],
+    "intent_weight": [0.05, 0.1, 0.2],
+    "aspect_bonus": [0.0, 0.05, 0.1],
+    "relevant_similarity": [0.55, 0.6, 0.65],
+    "floor_similarity": [0.4, 0.45, 0.5],
+    "answer_similarity": [0.6, 0.65, 0.7],
+    "second_part_similarity": [0.5, 0.55, 0.6, 0.65],
 }
 
 

@@ -57,10 +57,22 @@ def bakery(tmp_path_factory):
 
 
 def test_clauses_split_two_questions_but_keep_short_fragments_together():
-    assert clauses("do I need a degree, and who hires people like this?") == [
+    assert [c.text for c in clauses("do I need a degree, and who hires people like this?")] == [
         "do I need a degree, and who hires people like this?", "do I need a degree", "who hires people like this",
     ]
-    assert clauses("pay and hours?") == ["pay and hours?"]
+    assert [c.text for c in clauses("pay and hours?")] == ["pay and hours?"]
+
+
+def test_a_story_before_the_question_is_not_a_question_of_its_own():
+    parts = clauses("I drove a truck for eight years. My knees are done. So what would I do all day?")
+    assert [(c.text, c.asks) for c in parts[1:]] == [
+        ("I drove a truck for eight years", False), ("My knees are done", False), ("So what would I do all day", True),
+    ]
+
+
+def test_after_also_the_rest_is_a_question_of_its_own():
+    parts = clauses("is there newer pay data and also newer job growth numbers")
+    assert [(c.text, c.asks) for c in parts[1:]] == [("is there newer pay data", True), ("newer job growth numbers", True)]
 
 
 def test_relevance_finds_the_career_names_as_whole_words(bakery):
@@ -83,13 +95,13 @@ def test_ranking_reads_the_question_after_a_long_preamble(bakery):
     ranking = index.rank("I worked in a warehouse for ten years and hurt my back. So what do bakers actually do all day?")
     assert ranking.facts[0].fact is knowledge.topics["duties"].headline
     assert ranking.facts[0].clause > 0, "the question's own clause matched, not the story"
-    assert ranking.questions == [], "the story is not a question of its own; 'So what...' does not start like one"
+    assert len(ranking.questions) == 1, "the story is not a question of its own"
 
 
 def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
     knowledge, index = bakery
     ranking = index.rank("what does a baker do all day, and how much do they earn?")
-    assert [match.fact for match in ranking.questions] == [
+    assert [question[0].fact for question in ranking.questions] == [
         knowledge.topics["duties"].headline, knowledge.topics["pay"].headline,
     ]
 
@@ -154,7 +166,7 @@ def test_a_second_question_in_another_clause_gets_its_answer_too(bakery):
         knowledge, Message([("ask_duties", 0.9)]), Context(),
         ranked(
             match(knowledge, "duties", 0, 0.8, clause=1), match(knowledge, "pay", 0, 0.75, clause=2),
-            questions=[match(knowledge, "duties", 0, 0.8, clause=1), match(knowledge, "pay", 0, 0.75, clause=2)],
+            questions=[[match(knowledge, "duties", 0, 0.8, clause=1)], [match(knowledge, "pay", 0, 0.75, clause=2)]],
         ),
         Tuning(),
     )
