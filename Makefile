@@ -15,12 +15,14 @@ KNOWLEDGE   ?= data/knowledge/medical_billing_coding.yml
 NLU_FROM_KNOWLEDGE := data/nlu/from_knowledge.yml
 SPACY_MODEL := models/spacy/en_blank_lookup
 MODEL       := models/career-assistant.tar.gz
+# Embeddings of the knowledge file's example questions, for the action server.
+FACT_INDEX  := models/fact_index/.built
 TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(NLU_FROM_KNOWLEDGE))
 
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install web spacy train validate check-knowledge run shell test evaluate benchmark benchmark-oos clean
+.PHONY: help install web spacy train validate check-knowledge run shell test evaluate benchmark clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -29,7 +31,7 @@ help:
 	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
 	@echo "make validate  rasa data validate"
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
-	@echo "make benchmark / benchmark-oos   reply time (bot running) / out-of-scope detection on CLINC150"
+	@echo "make benchmark reply time over REST (with make run going)"
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-no-deps.txt
@@ -53,15 +55,19 @@ check-knowledge: $(VENV)/.installed
 $(NLU_FROM_KNOWLEDGE): $(KNOWLEDGE) actions/knowledge.py scripts/generate_nlu_data.py $(VENV)/.installed
 	$(PYTHON) scripts/generate_nlu_data.py $(KNOWLEDGE) $@
 
-train: $(MODEL)
-$(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json
+train: $(MODEL) $(FACT_INDEX)
+$(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json $(wildcard nlu_components/*.py)
 	$(RASA) train --fixed-model-name career-assistant --out models
+	touch $@
+
+$(FACT_INDEX): $(KNOWLEDGE) actions/knowledge.py actions/understanding.py $(wildcard nlu_components/*.py) $(VENV)/.installed
+	$(PYTHON) -m actions.understanding $(KNOWLEDGE)
 	touch $@
 
 validate: $(NLU_FROM_KNOWLEDGE)
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) check-knowledge web
+run: $(MODEL) $(FACT_INDEX) check-knowledge web
 	@echo
 	@echo "Starting the action server on $(HOST):$(ACTION_PORT), Rasa on $(HOST):$(RASA_PORT) and the demo page (Ctrl-C stops all)."
 	@echo "Demo page with the chat widget: http://$(HOST):$(WEB_PORT)/"
@@ -72,22 +78,20 @@ run: $(MODEL) check-knowledge web
 	scripts/serve.sh --web $(WEB_PORT) http://$(HOST):$(RASA_PORT) $(ACTION_PORT) -- \
 		run -i $(HOST) -p $(RASA_PORT) --credentials credentials.yml --endpoints endpoints.yml --model $(MODEL)
 
-shell: $(MODEL) check-knowledge
+shell: $(MODEL) $(FACT_INDEX) check-knowledge
 	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
 
-test: $(MODEL) validate web
+test: $(MODEL) $(FACT_INDEX) validate web
 	$(BIN)/pytest
 
-evaluate: $(MODEL) check-knowledge
+# CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).
+CLINC150 ?= ../shared/datasets/clinc150/data_full.json
+evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 	$(PYTHON) scripts/evaluate.py --model $(MODEL) --clinc150 $(CLINC150)
 
 benchmark: $(VENV)/.installed
 	$(PYTHON) scripts/benchmark_replies.py --url http://$(HOST):$(RASA_PORT)
 
-# CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).
-CLINC150 ?= ../shared/datasets/clinc150/data_full.json
-benchmark-oos: $(MODEL)
-	$(PYTHON) scripts/benchmark_oos.py $(CLINC150) $(MODEL) 2>/dev/null | grep '^CLINC150'
 
 clean:
 	rm -rf models results .pytest_cache $(NLU_FROM_KNOWLEDGE)

@@ -30,11 +30,11 @@ class Tuning:
     never on the held-out evaluation set."""
 
     intent_weight: float = 0.05  # x the classifier's confidence in the fact's topic
-    aspect_bonus: float = 0.05  # a fact answering an aspect word the student typed
+    aspect_bonus: float = 0.10  # a fact answering an aspect word the student typed
     relevant_similarity: float = 0.60  # a message this close to a known question is about the career
     floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
     confident_intent: float = 0.80  # the classifier is sure of the topic
-    answer_similarity: float = 0.65  # close enough to answer without asking, when the classifier is unsure
+    answer_similarity: float = 0.70  # close enough to answer without asking, when the classifier is unsure
     clear_margin: float = 0.00  # lead over the best other topic needed to answer without asking
     second_part_similarity: float = 0.55  # another question in the message scoring this for a fact gets it too
     most_facts: int = 3  # at most this many facts in one reply

@@ -9,6 +9,7 @@ classifier called out of scope is really about this career.
 """
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -118,6 +119,8 @@ class FactIndex:
             return np.load(path)
         vectors = self.encoder.encode(texts)
         cache_dir.mkdir(parents=True, exist_ok=True)
+        for stale in cache_dir.glob("*.npy"):
+            stale.unlink()
         np.save(path, vectors)
         return vectors
 
@@ -151,3 +154,22 @@ class Relevance:
 
     def names_the_career(self, text: str) -> bool:
         return bool(self.career_name.search(text))
+
+
+def main(argv: List[str]) -> int:
+    """Embed the example questions of a knowledge file into the cache, so the action
+    server starts without that work (`make` runs this after training)."""
+    from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+
+    try:
+        knowledge = load_knowledge(argv[1] if len(argv) > 1 else DEFAULT_KNOWLEDGE_FILE)
+    except KnowledgeFileError as error:
+        print(f"Knowledge file error: {error}", file=sys.stderr)
+        return 1
+    index = FactIndex.cached(knowledge, shared_encoder())
+    print(f"{len(index.entries)} example questions and facts embedded, cached under {INDEX_CACHE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -65,8 +65,9 @@ def normalised(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def evaluation_lines():
-    for path in sorted((ROOT / "tests/evaluation").glob("*.yml")):
+def held_out_lines(folder: str):
+    """Questions, dialogue turns and out-of-scope lines of the evaluation or development sets."""
+    for path in sorted((ROOT / folder).glob("*.yml")):
         document = yaml.safe_load(path.read_text())
         yield from (question["text"] for question in document.get("questions", []))
         yield from (turn["text"] for dialogue in document.get("dialogues", []) for turn in dialogue["turns"])
@@ -74,10 +75,11 @@ def evaluation_lines():
 
 
 def test_held_out_examples_are_not_in_the_training_data():
-    """Short turns ("yes", "thanks") are common to any data set; longer lines must not leak."""
+    """Short turns ("yes", "thanks") are common to any data set; longer lines must not leak.
+    The development set (tuning) is kept out of training too."""
     trained = {normalised(text) for _, text, _ in TRAINING}
     held_out = [text for _, text, _ in nlu_examples("tests/nlu")]
-    held_out += [text for text in evaluation_lines() if len(text.split()) > 3]
+    held_out += [text for folder in ("tests/evaluation", "tests/dev") for text in held_out_lines(folder) if len(text.split()) > 3]
     leaked = [text for text in held_out if normalised(text) in trained]
     assert not leaked
 
