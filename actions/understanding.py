@@ -31,11 +31,11 @@ QUESTION_LEADS = (
     "shall", "any", "tell", "explain", "wat", "wats", "r", "has", "have", "if",
 )
 _LEAD = r"(?:" + "|".join(re.escape(word) for word in QUESTION_LEADS) + r")\b"
-#: Where a message breaks into clauses: sentence ends; "also"/"plus", after which the
+#: Where a message breaks into clauses: sentence ends (and colons); "also"/"plus", after which the
 #: rest is a question of its own ("...pay, and also the hours?"); and "and" or a comma
 #: followed (perhaps after one filler word) by a question word ("..., and who hires them?").
 CLAUSE_BREAK = re.compile(
-    rf"(?P<end>[.?!;\n]+)|(?P<more>,?\s+(?:and\s+also|also|plus|and\s+then)\s+)"
+    rf"(?P<end>[.?!;:\n]+)|(?P<more>,?\s+(?:and\s+also|also|plus|and\s+then)\s+)"
     rf"|(?P<ask>,?\s+and\s+(?:\w+\s+)??(?={_LEAD})|,\s+(?={_LEAD}))",
     re.I,
 )
