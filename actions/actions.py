@@ -17,11 +17,12 @@ from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowle
 from actions.replies import (
     REPHRASE, clarifying_question, decline, fact_reply, missing_reply, option_buttons, topic_buttons, topic_titles,
 )
-from actions.understanding import FactIndex, Relevance, shared_encoder
+from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
 
 KNOWLEDGE = load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE))
 FACT_INDEX = FactIndex.cached(KNOWLEDGE, shared_encoder())
 RELEVANCE = Relevance(KNOWLEDGE)
+ASPECT_WORDS = AspectWords(KNOWLEDGE)
 
 ASPECT_ENTITY = "aspect"
 FALLBACK_INTENT = "nlu_fallback"
@@ -37,10 +38,13 @@ def read_message(tracker: Tracker, knowledge: KnowledgeBase) -> Message:
         if entry.get("name")
     ]
     unsure = any(name == FALLBACK_INTENT for name, _ in ranking[:1])
+    text = latest.get("text") or ""
+    aspect_ids = asked_aspects(tracker, knowledge)
     return Message(
         intent_ranking=[(name, score) for name, score in ranking if name != FALLBACK_INTENT],
-        aspect_ids=asked_aspects(tracker, knowledge),
-        names_career=RELEVANCE.names_the_career(latest.get("text") or ""),
+        aspect_ids=aspect_ids,
+        aspect_weights=ASPECT_WORDS.weights(text, aspect_ids),
+        names_career=RELEVANCE.names_the_career(text),
         unsure=unsure,
     )
 

@@ -10,8 +10,8 @@ within a topic; the intent classifier and the meaning match are weighed together
 pick the topic; when neither is sure, the student is asked to choose; a message is
 declined only when it is not about the career at all.
 """
-from dataclasses import dataclass
-from typing import Collection, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
 from actions.understanding import FactMatch, Ranking
@@ -30,7 +30,8 @@ class Tuning:
     never on the held-out evaluation set."""
 
     intent_weight: float = 0.05  # x the classifier's confidence in the fact's topic
-    aspect_bonus: float = 0.10  # a fact answering an aspect word the student typed
+    aspect_bonus: float = 0.10  # x the trust in the aspect word (understanding.AspectWords) the fact answers
+    trusted_aspect: float = 0.75  # an aspect word trusted this much picks the fact within the chosen topic
     relevant_similarity: float = 0.60  # a message this close to a known question is about the career
     floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
     confident_intent: float = 0.80  # the classifier is sure of the topic
@@ -51,6 +52,7 @@ class Message:
 
     intent_ranking: Sequence[Tuple[str, float]]  # best first, without nlu_fallback
     aspect_ids: Sequence[str] = ()
+    aspect_weights: Mapping[str, float] = field(default_factory=dict)  # how far each aspect word is trusted
     names_career: bool = False
     unsure: bool = False  # NLU's fallback fired: the top intent's confidence is low
 
@@ -158,7 +160,7 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
     )
     clearly_ahead = best_match.similarity >= tuning.answer_similarity and best_score - runner_up >= tuning.clear_margin
     if sure_of_topic or clearly_ahead:
-        told = [(best_match.topic, best_match.fact)]
+        told = [(best_match.topic, _trusted_aspect_fact(best_match.topic, message, tuning) or best_match.fact)]
         for question in ranking.questions:
             score, match = _score(message, question, tuning)[0]
             if score >= tuning.second_part_similarity and match.fact not in [f for _, f in told]:
@@ -173,10 +175,18 @@ def _score(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> Li
     scored = []
     for match in matches:
         score = match.similarity + tuning.intent_weight * message.confidence(match.topic.intent)
-        if match.fact is _fact_for_any(match.topic, message.aspect_ids):
-            score += tuning.aspect_bonus
+        aspect = next((a for a in message.aspect_ids if match.topic.fact_for(a)), None)
+        if aspect and match.fact is match.topic.fact_for(aspect):
+            score += tuning.aspect_bonus * message.aspect_weights.get(aspect, 1.0)
         scored.append((score, match))
     return sorted(scored, key=lambda pair: -pair[0])
+
+
+def _trusted_aspect_fact(topic: Topic, message: Message, tuning: Tuning) -> Optional[Fact]:
+    """The topic's fact for an aspect word that almost always means that detail ("today",
+    "hourly"): such a word outweighs a whole-sentence match with the topic's headline."""
+    trusted = [a for a in message.aspect_ids if message.aspect_weights.get(a, 1.0) >= tuning.trusted_aspect]
+    return _fact_for_any(topic, trusted)
 
 
 def _best_per_topic(scored: Sequence[Tuple[float, FactMatch]]) -> List[Tuple[float, FactMatch]]:

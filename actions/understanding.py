@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -143,6 +143,35 @@ class FactIndex:
     def _match(self, fact_number: int, similarity: float, clause: int) -> FactMatch:
         topic, fact = self.facts[fact_number]
         return FactMatch(topic, fact, float(similarity), int(clause))
+
+
+class AspectWords:
+    """How far each aspect word can be trusted to name its detail, learnt from the
+    knowledge file: the share of the example questions using the word that ask for a
+    fact with that aspect. "today" (recent) always does; "most" (highest) mostly appears
+    in "what do most coders make", so it must not hijack the question."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        questions = [(fact, question.lower()) for t in knowledge.topics.values() for fact in t.facts for question in fact.questions]
+        self.words = {
+            aspect.id: [(re.compile(rf"\b{re.escape(word)}\b", re.I), word) for word in aspect.words]
+            for aspect in knowledge.aspects.values()
+        }
+        self.reliability: Dict[str, float] = {}
+        for aspect_id, words in self.words.items():
+            for pattern, word in words:
+                uses = [fact for fact, question in questions if pattern.search(question)]
+                own = sum(aspect_id in fact.aspects for fact in uses)
+                self.reliability[word] = (own + 1) / (len(uses) + 2)  # Laplace-smoothed share
+
+    def weights(self, text: str, aspect_ids: Sequence[str]) -> Dict[str, float]:
+        """Per aspect named in the message, the reliability of its most reliable word
+        there; 1.0 when no word of it is in the text (a button's payload names it)."""
+        weights = {}
+        for aspect_id in aspect_ids:
+            found = [self.reliability[word] for pattern, word in self.words.get(aspect_id, []) if pattern.search(text)]
+            weights[aspect_id] = max(found) if found else 1.0
+        return weights
 
 
 class Relevance:

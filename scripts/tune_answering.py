@@ -20,7 +20,7 @@ from typing import List, Tuple
 import yaml
 from rasa.core.agent import Agent
 
-from actions.actions import FACT_INDEX, KNOWLEDGE, RELEVANCE
+from actions.actions import ASPECT_WORDS, FACT_INDEX, KNOWLEDGE, RELEVANCE
 from actions.answering import DEFAULT_TUNING, Context, Message, Tuning, choose_answer
 from scripts.bot_servers import PROJECT_ROOT
 from scripts.evaluate import resolve
@@ -39,9 +39,11 @@ GRID = {
 def read(parsed: dict, text: str) -> Message:
     ranking = [(entry["name"], entry["confidence"]) for entry in parsed.get("intent_ranking", [])]
     aspects = [e["value"] for e in parsed.get("entities", []) if e.get("entity") == "aspect"]
+    aspect_ids = [a for a in KNOWLEDGE.aspects if a in aspects]
     return Message(
         intent_ranking=[pair for pair in ranking if pair[0] != "nlu_fallback"],
-        aspect_ids=[a for a in KNOWLEDGE.aspects if a in aspects],
+        aspect_ids=aspect_ids,
+        aspect_weights=ASPECT_WORDS.weights(text, aspect_ids),
         names_career=RELEVANCE.names_the_career(text),
         unsure=bool(ranking) and ranking[0][0] == "nlu_fallback",
     )

@@ -1,7 +1,7 @@
 """Fixtures for the web-widget browser tests (pytest + Playwright sync API).
 
 The servers are the real ones of tests/conftest.py (`running_bot`). Chromium is
-Debian's /usr/bin/chromium (`.ci/run` installs it); CHROMIUM_PATH names another.
+Debian's /usr/bin/chromium (`make test` installs it); CHROMIUM_PATH names another.
 """
 
 from __future__ import annotations
