@@ -160,7 +160,8 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
     )
     clearly_ahead = best_match.similarity >= tuning.answer_similarity and best_score - runner_up >= tuning.clear_margin
     if sure_of_topic or clearly_ahead:
-        told = [(best_match.topic, _trusted_aspect_fact(best_match.topic, message, tuning) or best_match.fact)]
+        details = _trusted_aspect_facts(best_match.topic, message, tuning) or [best_match.fact]
+        told = [(best_match.topic, fact) for fact in details]
         for question in ranking.questions:
             score, match = _score(message, question, tuning)[0]
             if score >= tuning.second_part_similarity and match.fact not in [f for _, f in told]:
@@ -182,11 +183,12 @@ def _score(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> Li
     return sorted(scored, key=lambda pair: -pair[0])
 
 
-def _trusted_aspect_fact(topic: Topic, message: Message, tuning: Tuning) -> Optional[Fact]:
-    """The topic's fact for an aspect word that almost always means that detail ("today",
-    "hourly"): such a word outweighs a whole-sentence match with the topic's headline."""
+def _trusted_aspect_facts(topic: Topic, message: Message, tuning: Tuning) -> List[Fact]:
+    """The topic's facts for aspect words that almost always mean that detail ("today",
+    "hourly"): such a word outweighs a whole-sentence match with the topic's headline,
+    and two of them ("lowest and highest pay?") ask for two facts."""
     trusted = [a for a in message.aspect_ids if message.aspect_weights.get(a, 1.0) >= tuning.trusted_aspect]
-    return _fact_for_any(topic, trusted)
+    return list(dict.fromkeys(fact for fact in map(topic.fact_for, trusted) if fact))
 
 
 def _best_per_topic(scored: Sequence[Tuple[float, FactMatch]]) -> List[Tuple[float, FactMatch]]:
