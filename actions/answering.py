@@ -36,7 +36,6 @@ class Tuning:
     floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
     confident_intent: float = 0.80  # the classifier is sure of the topic
     answer_similarity: float = 0.70  # close enough to answer without asking, when the classifier is unsure
-    clear_margin: float = 0.00  # lead over the best other topic needed to answer without asking
     second_part_similarity: float = 0.55  # another question in the message scoring this for a fact gets it too
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
@@ -141,8 +140,7 @@ def _follow_up(
 def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning: Tuning) -> Answer:
     """Topic question, out-of-scope or unsure: weigh intent, meaning and aspect words."""
     best_by_topic = _best_per_topic(_score(message, ranking.facts, tuning))
-    (best_score, best_match), *others = best_by_topic
-    runner_up = others[0][0] if others else 0.0
+    best_match = best_by_topic[0][1]
     top_similarity = ranking.facts[0].similarity
 
     intent_topic = knowledge.topic_for_intent(message.intent)
@@ -158,8 +156,7 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
         and not message.unsure
         and message.confidence(message.intent) >= tuning.confident_intent
     )
-    clearly_ahead = best_match.similarity >= tuning.answer_similarity and best_score - runner_up >= tuning.clear_margin
-    if sure_of_topic or clearly_ahead:
+    if sure_of_topic or best_match.similarity >= tuning.answer_similarity:
         details = _trusted_aspect_facts(best_match.topic, message, tuning) or [best_match.fact]
         told = [(best_match.topic, fact) for fact in details]
         for question in ranking.questions:
