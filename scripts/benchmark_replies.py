@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 
-from tests.servers import Bot
+from scripts.bot_servers import Bot
 from tests.test_e2e_rest import FOLLOW_UPS, SINGLE_QUESTIONS
 
 
