@@ -73,11 +73,11 @@ def clauses(text: str) -> List[Clause]:
     parts: List[Clause] = []
     position, asks_by_break = 0, False
     for found in [*CLAUSE_BREAK.finditer(text), None]:
-        chunk = " ".join(text[position: found.start() if found else len(text)].split())
+        words = text[position: found.start() if found else len(text)].split()
         ends_with_question_mark = bool(found and found.group("end") and "?" in found.group("end"))
-        leads = chunk.lower().split()[:1] and chunk.lower().split()[0] in QUESTION_LEADS
-        if len(chunk.split()) >= MIN_CLAUSE_WORDS:
-            parts.append(Clause(chunk, asks_by_break or ends_with_question_mark or bool(leads)))
+        leads_with_question_word = bool(words) and words[0].lower() in QUESTION_LEADS
+        if len(words) >= MIN_CLAUSE_WORDS:
+            parts.append(Clause(" ".join(words), asks_by_break or ends_with_question_mark or leads_with_question_word))
         if found:
             position, asks_by_break = found.end(), not found.group("end")
     return [Clause(text, True)] + (parts if len(parts) > 1 else [])
