@@ -28,10 +28,10 @@ ASPECT_ENTITY = "aspect"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def read_message(tracker: Tracker, knowledge: KnowledgeBase) -> Message:
-    """The intent ranking (NLU's fallback taken out, but remembered as 'unsure'), the
-    aspect words and whether the text names the career."""
-    latest = tracker.latest_message or {}
+def read_message(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> Message:
+    """From NLU's parse of a message (the tracker's latest message): the intent ranking
+    (NLU's fallback taken out, but remembered as 'unsure'), the aspect words and whether
+    the text names the career."""
     ranking = [
         (entry.get("name"), float(entry.get("confidence") or 0.0))
         for entry in latest.get("intent_ranking") or [latest.get("intent") or {}]
@@ -39,7 +39,7 @@ def read_message(tracker: Tracker, knowledge: KnowledgeBase) -> Message:
     ]
     unsure = any(name == FALLBACK_INTENT for name, _ in ranking[:1])
     text = latest.get("text") or ""
-    aspect_ids = asked_aspects(tracker, knowledge)
+    aspect_ids = asked_aspects(latest, knowledge)
     return Message(
         intent_ranking=[(name, score) for name, score in ranking if name != FALLBACK_INTENT],
         aspect_ids=aspect_ids,
@@ -49,13 +49,13 @@ def read_message(tracker: Tracker, knowledge: KnowledgeBase) -> Message:
     )
 
 
-def asked_aspects(tracker: Tracker, knowledge: KnowledgeBase) -> List[str]:
+def asked_aspects(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> List[str]:
     """Aspect ids named in the latest message, in the knowledge file's order of priority.
 
     A match inside a longer one is dropped ("code" inside "code books")."""
     spans = [
         (entity.get("start", 0), entity.get("end", 0), entity["value"])
-        for entity in tracker.latest_message.get("entities") or []
+        for entity in latest.get("entities") or []
         if entity.get("entity") == ASPECT_ENTITY and entity.get("value") in knowledge.aspects
     ]
     named = {
@@ -98,9 +98,10 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         facts_told = list(tracker.get_slot("facts_told") or [])
-        text = (tracker.latest_message or {}).get("text") or ""
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
         offered: Optional[str] = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
-        message = read_message(tracker, KNOWLEDGE)
+        message = read_message(latest, KNOWLEDGE)
         answer = choose_answer(
             KNOWLEDGE,
             message,

@@ -19,7 +19,6 @@ from actions.understanding import FactMatch, Ranking
 FOLLOW_UP_INTENT = "follow_up"
 AFFIRM_INTENT = "affirm"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-FALLBACK_INTENT = "nlu_fallback"
 
 FactRef = Tuple[Topic, Fact]
 

@@ -20,8 +20,8 @@ from typing import List, Tuple
 import yaml
 from rasa.core.agent import Agent
 
-from actions.actions import ASPECT_WORDS, FACT_INDEX, KNOWLEDGE, RELEVANCE
-from actions.answering import DEFAULT_TUNING, Context, Message, Tuning, choose_answer
+from actions.actions import FACT_INDEX, KNOWLEDGE, read_message
+from actions.answering import DEFAULT_TUNING, Context, Tuning, choose_answer
 from scripts.bot_servers import PROJECT_ROOT
 from scripts.evaluate import resolve
 from scripts.import_clinc150 import HANDLED_BY_BOT
@@ -34,19 +34,6 @@ GRID = {
     "answer_similarity": [0.65, 0.7, 0.75],
     "second_part_similarity": [0.5, 0.55, 0.6],
 }
-
-
-def read(parsed: dict, text: str) -> Message:
-    ranking = [(entry["name"], entry["confidence"]) for entry in parsed.get("intent_ranking", [])]
-    aspects = [e["value"] for e in parsed.get("entities", []) if e.get("entity") == "aspect"]
-    aspect_ids = [a for a in KNOWLEDGE.aspects if a in aspects]
-    return Message(
-        intent_ranking=[pair for pair in ranking if pair[0] != "nlu_fallback"],
-        aspect_ids=aspect_ids,
-        aspect_weights=ASPECT_WORDS.weights(text, aspect_ids),
-        names_career=RELEVANCE.names_the_career(text),
-        unsure=bool(ranking) and ranking[0][0] == "nlu_fallback",
-    )
 
 
 async def parse_all(agent: Agent, lines: List[str]) -> List[dict]:
@@ -93,10 +80,10 @@ def main(model: str = "models/career-assistant.tar.gz", clinc: str = "../shared/
     parsed_q = asyncio.run(parse_all(agent, [q["text"] for q in questions]))
     parsed_o = asyncio.run(parse_all(agent, oos_lines))
     prepared_q = [
-        (read(p, q["text"]), FACT_INDEX.rank(q["text"]), [resolve(KNOWLEDGE, label) for label in q["expect"]])
+        (read_message(p, KNOWLEDGE), FACT_INDEX.rank(q["text"]), [resolve(KNOWLEDGE, label) for label in q["expect"]])
         for p, q in zip(parsed_q, questions)
     ]
-    prepared_o = [(read(p, line), FACT_INDEX.rank(line)) for p, line in zip(parsed_o, oos_lines)]
+    prepared_o = [(read_message(p, KNOWLEDGE), FACT_INDEX.rank(line)) for p, line in zip(parsed_o, oos_lines)]
     print(f"{len(questions)} dev questions, {len(oos_lines)} out-of-scope lines")
     print("current:", score(DEFAULT_TUNING, prepared_q, prepared_o))
     results = []
