@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, Fact, KnowledgeBase, load_knowledge
+from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, Fact, KnowledgeBase, Topic, load_knowledge
 from actions.replies import decline
 from scripts.bot_servers import PROJECT_ROOT, Bot, running_servers
 from scripts.import_clinc150 import HANDLED_BY_BOT
@@ -76,24 +76,27 @@ def resolve(knowledge: KnowledgeBase, label: str) -> Fact:
     return fact
 
 
+def button_topic(knowledge: KnowledgeBase, button: Dict[str, str]) -> Optional[Topic]:
+    """The topic a button asks about: its payload is `/ask_<topic>` with optional entities."""
+    return knowledge.topic_for_intent(button.get("payload", "").lstrip("/").split("{")[0])
+
+
 def offered_topic(knowledge: KnowledgeBase, reply: Reply) -> Optional[str]:
     """The topic the bot offered to tell about next, by its button or its words."""
-    for button in reply.buttons:
-        topic = knowledge.topic_for_intent(button.get("payload", "").lstrip("/"))
-        if topic and len(reply.buttons) == 1:
-            return topic.id
+    topic = button_topic(knowledge, reply.buttons[0]) if len(reply.buttons) == 1 else None
+    if topic:
+        return topic.id
     match = re.search(r"tell you about (.+?)(?: next)?\?", reply.text)
     if match:
         return next((t.id for t in knowledge.topics.values() if t.title == match.group(1)), None)
     return None
 
 
-def clarifying_buttons(knowledge: KnowledgeBase, reply: Reply) -> List[str]:
-    """Topic ids offered by a clarifying question: a reply with no fact, 2-3 topic buttons."""
-    topics = [knowledge.topic_for_intent(b.get("payload", "").lstrip("/").split("{")[0]) for b in reply.buttons]
+def clarifying_buttons(knowledge: KnowledgeBase, reply: Reply) -> List[Tuple[Topic, Dict[str, str]]]:
+    """The topic buttons of a clarifying question: a reply with no fact and 2-3 of them."""
     if reply.facts(knowledge) or not 2 <= len(reply.buttons) <= 3:
         return []
-    return [t.id for t in topics if t]
+    return [(topic, button) for button in reply.buttons for topic in [button_topic(knowledge, button)] if topic]
 
 
 # ---------------------------------------------------------------- single questions
@@ -115,21 +118,19 @@ def judge_question(bot: Bot, knowledge: KnowledgeBase, question: dict) -> Outcom
     got = [f"{topic}:{fact.aspects[0] if fact.aspects else ''}" for topic, fact in told]
     outcome = Outcome(question["text"], question["expect"], question.get("style", []), "", got)
     told_facts = [fact for _, fact in told]
+    offered = clarifying_buttons(knowledge, reply)
     if all(fact in told_facts for fact in expected):
         outcome.verdict = "right"
     elif reply.declined:
         outcome.verdict = "declined"
-    elif clarifying_buttons(knowledge, reply):
-        offered = clarifying_buttons(knowledge, reply)
+    elif offered:
         outcome.verdict = "clarified"
-        for button in reply.buttons:
-            topic = knowledge.topic_for_intent(button["payload"].lstrip("/").split("{")[0])
-            if topic and topic.id in expected_topics:
-                after = ask(bot, sender, button["payload"]).facts(knowledge)
-                if any(fact in [f for _, f in after] for fact in expected):
-                    outcome.verdict = "right_after_click"
-                break
-        outcome.got = [f"asked: {', '.join(offered)}"]
+        button = next((button for topic, button in offered if topic.id in expected_topics), None)
+        if button:
+            after = ask(bot, sender, button["payload"]).facts(knowledge)
+            if any(fact in [f for _, f in after] for fact in expected):
+                outcome.verdict = "right_after_click"
+        outcome.got = [f"asked: {', '.join(topic.id for topic, _ in offered)}"]
     elif any(fact in told_facts for fact in expected):
         outcome.verdict = "partial"
     elif not told:
