@@ -72,6 +72,8 @@ def held_out_lines(folder: str):
         yield from (question["text"] for question in document.get("questions", []))
         yield from (turn["text"] for dialogue in document.get("dialogues", []) for turn in dialogue["turns"])
         yield from document.get("out_of_scope", [])
+        for group in ("source_followups", "advisor_requests", "local_questions", "not_advisor_requests"):
+            yield from document.get(group, [])
 
 
 def test_held_out_examples_are_not_in_the_training_data():
