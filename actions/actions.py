@@ -1,9 +1,10 @@
-"""Custom actions: answer from the knowledge file and offer its topics.
+"""Custom actions: answer from the knowledge file, say where an answer comes from,
+hand over to the school's advisors, and offer the topics.
 
-The knowledge file is loaded (and checked) when the action server imports this
-module, so a broken file stops start-up instead of producing wrong answers; the
-embedding index of its example questions is built (or read from its cache) then too.
-Set KNOWLEDGE_FILE to serve another file than the default.
+The knowledge file and the school's settings are loaded (and checked) when the action
+server imports this module, so a broken file stops start-up instead of producing
+wrong answers; the embedding index of the example questions is built (or read from
+its cache) then too. KNOWLEDGE_FILE and SCHOOL_FILE name other files than the defaults.
 """
 import os
 from typing import Any, Dict, List, Optional, Text
@@ -12,14 +13,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import Answer, Context, Message, choose_answer, fact_key
+from actions.answering import Answer, Context, Message, choose_answer
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowledge
+from actions.rendering import render
 from actions.replies import (
-    REPHRASE, clarifying_question, decline, fact_reply, missing_reply, option_buttons, topic_buttons, topic_titles,
+    REPHRASE, Line, Reply, advisor_reply, clarifying_question, decline, decline_reply, fact_reply,
+    missing_reply, source_reply, topic_menu,
 )
+from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
 
 KNOWLEDGE = load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE))
+ADVISING = load_advising_contact(os.environ.get("SCHOOL_FILE", DEFAULT_SCHOOL_FILE))
 FACT_INDEX = FactIndex.cached(KNOWLEDGE, shared_encoder())
 RELEVANCE = Relevance(KNOWLEDGE)
 ASPECT_WORDS = AspectWords(KNOWLEDGE)
@@ -80,16 +85,16 @@ def last_reply_was_mine(tracker: Tracker, action_name: str) -> bool:
     return False
 
 
-def offer_topics(dispatcher: CollectingDispatcher, knowledge: KnowledgeBase) -> None:
-    dispatcher.utter_message(
-        text=f"I can tell you about {topic_titles(knowledge)}. What would you like to know?",
-        buttons=topic_buttons(knowledge),
-    )
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> None:
+    """Render the reply for the student's channel (markdown, plain text, data)."""
+    for message in render(reply, tracker.get_latest_input_channel() or ""):
+        dispatcher.utter_message(**message)
 
 
 class ActionAnswer(Action):
     """Answers every question about the career, follow-ups and "yes"; asks which topic
-    is meant when unsure; declines what is not about the career."""
+    is meant when unsure; declines what is not about the career, and after two
+    misunderstandings in a row offers the school's advisors."""
 
     def name(self) -> Text:
         return "action_answer"
@@ -109,43 +114,79 @@ class ActionAnswer(Action):
             # A button's payload ("/ask_pay{...}") names its answer; it has no words to match.
             ranking=FACT_INDEX.rank(text) if text.strip() and not text.startswith("/") else None,
         )
-        return self.say(dispatcher, answer, facts_told, message.unsure)
+        reply, events = self.compose(answer, text, facts_told, message.unsure)
+        misunderstood = not (answer.told or answer.missing or answer.options)
+        in_a_row = (tracker.get_slot("misunderstandings") or 0) + 1 if misunderstood else 0
+        if in_a_row >= 2:
+            reply = Reply(
+                reply.lines + advisor_reply(ADVISING, f"Would you rather ask a person? {ADVISING.office}:").lines,
+                advisor_reply(ADVISING).next_steps + reply.next_steps[:2],
+            )
+            in_a_row = 0
+        send(dispatcher, tracker, reply)
+        return events + [SlotSet("misunderstandings", float(in_a_row))]
 
     @staticmethod
-    def say(dispatcher: CollectingDispatcher, answer: Answer, facts_told: List[str], unsure: bool) -> List[EventType]:
+    def compose(answer: Answer, text: str, facts_told: List[str], unsure: bool):
         if answer.told:
-            for topic, fact in answer.told:
-                if fact_key(topic, fact) not in facts_told:
-                    facts_told.append(fact_key(topic, fact))
-            dispatcher.utter_message(text=fact_reply(KNOWLEDGE, answer.told, facts_told))
+            for _, fact in answer.told:
+                for fact_id in (fact.id, fact.replaces):
+                    if fact_id and fact_id not in facts_told:
+                        facts_told.append(fact_id)
+            limits = [limit for limit in KNOWLEDGE.limits.values() if limit.asked_in(text)]
             last_topic = answer.told[-1][0]
-            return [
+            return fact_reply(KNOWLEDGE, answer.told, facts_told, limits), [
                 SlotSet("topic", last_topic.id),
                 SlotSet("facts_told", facts_told),
+                SlotSet("last_fact", answer.told[0][1].id),
                 SlotSet("suggested_topic", last_topic.next),
             ]
         if answer.missing:
             topic, aspect = answer.missing
-            dispatcher.utter_message(text=missing_reply(KNOWLEDGE, topic, aspect))
-            return [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
+            return missing_reply(KNOWLEDGE, topic, aspect), [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
         if answer.options:
-            dispatcher.utter_message(
-                text=clarifying_question(KNOWLEDGE, answer.options), buttons=option_buttons(KNOWLEDGE, answer.options)
-            )
-            return [SlotSet("suggested_topic", None)]
+            return clarifying_question(KNOWLEDGE, answer.options), [SlotSet("suggested_topic", None)]
         if answer.out_of_scope:
-            dispatcher.utter_message(text=decline(KNOWLEDGE))
+            sentence = decline(KNOWLEDGE)
         elif unsure:
-            dispatcher.utter_message(text=REPHRASE)
-        offer_topics(dispatcher, KNOWLEDGE)
+            sentence = REPHRASE
+        else:
+            sentence = "What would you like to know? Pick a topic or type your own question."
+        return decline_reply(KNOWLEDGE, facts_told, sentence), [SlotSet("suggested_topic", None)]
+
+
+class ActionTellSource(Action):
+    """"Where does that come from?", "is that current?": the source of the last fact told."""
+
+    def name(self) -> Text:
+        return "action_tell_source"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        last = KNOWLEDGE.fact(tracker.get_slot("last_fact") or "")
+        send(dispatcher, tracker, source_reply(KNOWLEDGE, last[1] if last else None))
         return [SlotSet("suggested_topic", None)]
 
 
+class ActionAdvisorContact(Action):
+    """"Can I talk to a person?": the school's advising contact (school.yml)."""
+
+    def name(self) -> Text:
+        return "action_advisor_contact"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        send(dispatcher, tracker, advisor_reply(ADVISING))
+        return [SlotSet("suggested_topic", None), SlotSet("misunderstandings", 0.0)]
+
+
 class ActionOfferTopics(Action):
-    """Lists the topics of the knowledge file, as text and as buttons.
+    """Greets (or says what the bot does), then offers every topic of the knowledge file.
 
     Runs after the greeting and "what can you do", so a student always sees what they
-    can ask."""
+    can ask; the career's name comes from the knowledge file."""
 
     def name(self) -> Text:
         return "action_offer_topics"
@@ -153,5 +194,11 @@ class ActionOfferTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        offer_topics(dispatcher, KNOWLEDGE)
+        career = KNOWLEDGE.career_name
+        if (tracker.latest_message or {}).get("intent", {}).get("name") == "what_can_you_do":
+            intro = f"I answer questions about becoming a {career}, from a career guide and the sources it names."
+        else:
+            intro = f"Hi! I help people decide whether to become a {career}."
+        menu = topic_menu(KNOWLEDGE)
+        send(dispatcher, tracker, Reply((Line(intro),) + menu.lines, menu.next_steps))
         return [SlotSet("suggested_topic", None)]

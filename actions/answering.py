@@ -65,7 +65,7 @@ class Message:
 @dataclass(frozen=True)
 class Context:
     topic: Optional[str] = None
-    facts_told: Collection[str] = ()
+    facts_told: Collection[str] = ()  # fact ids
     offered_topic: Optional[str] = None  # only if the bot's last reply offered it
 
 
@@ -78,11 +78,6 @@ class Answer:
     missing: Optional[Tuple[Topic, Aspect]] = None
     options: Tuple[FactRef, ...] = ()
     out_of_scope: bool = False
-
-
-def fact_key(topic: Topic, fact: Fact) -> str:
-    """A stable name for a fact, kept in the `facts_told` slot."""
-    return f"{topic.id}/{topic.facts.index(fact)}"
 
 
 def choose_answer(
@@ -109,9 +104,11 @@ def choose_answer(
         if current is not None:
             return _follow_up(knowledge, current, message, context, matches, tuning)
         for aspect_id in message.aspect_ids:
-            candidates = knowledge.topics_with_aspect(aspect_id)
+            candidates = [(topic, topic.fact_for(aspect_id)) for topic in knowledge.topics_with_aspect(aspect_id)]
             if len(candidates) == 1:
-                return Answer(told=((candidates[0], candidates[0].fact_for(aspect_id)),))
+                return Answer(told=tuple(candidates))
+            # "which courses?" with no topic yet: ask which topic's detail is meant.
+            return Answer(options=tuple(candidates[: tuning.clarify_options]))
     if not ranking:
         return _from_intent_alone(knowledge, message)
     return _place(knowledge, message, ranking, tuning)
@@ -129,7 +126,7 @@ def _follow_up(
     in_topic = [match for match in matches if match.topic is current]
     if in_topic and in_topic[0].similarity >= tuning.follow_up_similarity:
         return Answer(told=((current, in_topic[0].fact),))
-    untold = [fact for fact in current.facts if fact_key(current, fact) not in context.facts_told]
+    untold = [fact for fact in current.facts if fact.id not in context.facts_told]
     if untold:
         return Answer(told=((current, untold[0]),))
     following = knowledge.topics[current.next]

@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -37,6 +37,11 @@ class Source:
     id: str
     title: str
     url: Optional[str] = None
+    #: Organisations this source speaks for: a fact naming one of them must cite it.
+    names: Tuple[str, ...] = ()
+
+    def speaks_for(self, organisation: str) -> bool:
+        return organisation in self.names or _names_in(self.title, [organisation])
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,19 @@ class Fact:
     """One answer. `questions` are ways people ask for it: they train the topic's
     intent and let the answering code find the fact by meaning."""
 
+    id: str
     text: str
-    source: Source
+    sources: Tuple[Source, ...]
     aspects: Tuple[str, ...] = ()
     year: Optional[str] = None
     questions: Tuple[str, ...] = ()
+    #: The id of an older figure this fact updates; it is shown beside this one.
+    replaces: Optional[str] = None
+
+    @property
+    def source(self) -> Source:
+        """The main source (a fact may cite several)."""
+        return self.sources[0]
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,21 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """Something students ask for that the file does not hold ("pay in Ohio"): the
+    words that ask for it, what is missing and where to look instead."""
+
+    id: str
+    words: Tuple[str, ...]
+    missing: str
+    look: str
+    url: Optional[str] = None
+
+    def asked_in(self, text: str) -> bool:
+        return _names_in(text.lower(), self.words)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     career_id: str
     career_name: str
@@ -89,6 +117,14 @@ class KnowledgeBase:
     sources: Dict[str, Source]
     aspects: Dict[str, Aspect]
     topics: Dict[str, Topic]
+    limits: Dict[str, Limit]
+
+    def fact(self, fact_id: str) -> Optional[Tuple[Topic, Fact]]:
+        return next(((t, f) for t in self.topics.values() for f in t.facts if f.id == fact_id), None)
+
+    def newer_than(self, fact: Fact) -> Optional[Fact]:
+        """The fact that updates this one's figure, if any."""
+        return next((f for t in self.topics.values() for f in t.facts if f.replaces == fact.id), None)
 
     def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
         return next((topic for topic in self.topics.values() if topic.intent == intent), None)
@@ -134,6 +170,11 @@ class _Reader:
             raise self.fail(entry, f"{value!r} is not a valid id (lowercase letters, digits, _)")
         return value
 
+    def url(self, value: Any, entry: str) -> Optional[str]:
+        if value is not None and (not isinstance(value, str) or not URL.match(value)):
+            raise self.fail(entry, f"url {value!r} is not an http(s) address")
+        return value
+
     def text_list(self, value: Any, entry: str, allow_empty: bool = False) -> Tuple[str, ...]:
         if not isinstance(value, list) or (not value and not allow_empty):
             raise self.fail(entry, f"expected a non-empty list, got {_describe(value)}")
@@ -158,16 +199,25 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         problem = getattr(error, "problem", None) or str(error)
         raise reader.fail(where, f"is not valid YAML: {problem}") from error
 
-    root = reader.mapping(document, "top level", required=("career", "sources", "aspects", "topics"))
+    root = reader.mapping(
+        document, "top level", required=("career", "sources", "aspects", "topics"), optional=("limits",)
+    )
     career = reader.mapping(root["career"], "career", required=("id", "name", "names"))
     sources = _read_sources(reader, root["sources"])
     aspects = _read_aspects(reader, root["aspects"])
     topics = _read_topics(reader, root["topics"], sources, aspects)
+    facts = [fact for topic in topics.values() for fact in topic.facts]
 
-    used = {aspect for topic in topics.values() for fact in topic.facts for aspect in fact.aspects}
+    used = {aspect for fact in facts for aspect in fact.aspects}
     for aspect_id in aspects:
         if aspect_id not in used:
             raise reader.fail(f"aspect '{aspect_id}'", "no fact answers it; remove it or add a fact")
+    cited = {source.id for fact in facts for source in fact.sources}
+    for source_id in sources:
+        if source_id not in cited:
+            raise reader.fail(f"source '{source_id}'", "no fact cites it; remove it or cite it")
+    _check_updates(reader, facts)
+    _check_topic_chain(reader, topics)
     return KnowledgeBase(
         career_id=reader.identifier(career["id"], "career id"),
         career_name=reader.text(career["name"], "career name"),
@@ -175,21 +225,75 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         sources=sources,
         aspects=aspects,
         topics=topics,
+        limits=_read_limits(reader, root.get("limits") or {}),
     )
+
+
+def _names_in(text: str, names: Sequence[str]) -> bool:
+    """Whether the text names any of these, as whole words."""
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in names)
+
+
+def _check_updates(reader: _Reader, facts: List[Fact]) -> None:
+    ids = {fact.id: fact for fact in facts}
+    for fact in facts:
+        if fact.replaces is None:
+            continue
+        older = ids.get(fact.replaces)
+        if older is None or older is fact:
+            raise reader.fail(f"fact '{fact.id}' replaces", f"'{fact.replaces}' must be the id of another fact")
+        if older.replaces is not None or sum(f.replaces == older.id for f in facts) > 1:
+            raise reader.fail(f"fact '{fact.id}' replaces", f"'{older.id}' must be updated by one fact only, once")
+
+
+def _check_topic_chain(reader: _Reader, topics: Dict[str, Topic]) -> None:
+    """Following `next` from the first topic must visit every topic once and come back:
+    offering "shall I tell you about X next?" then never loops or leaves a topic out."""
+    first = next(iter(topics))
+    visited = [first]
+    while topics[visited[-1]].next != first:
+        following = topics[visited[-1]].next
+        if following in visited:
+            raise reader.fail(
+                f"topic '{visited[-1]}' next",
+                f"'{following}' closes a loop ({' -> '.join(visited + [following])}); every topic must be reached",
+            )
+        visited.append(following)
+    left_out = [topic_id for topic_id in topics if topic_id not in visited]
+    if left_out:
+        raise reader.fail(
+            f"topic '{visited[-1]}' next",
+            f"the chain {' -> '.join(visited + [first])} never reaches {', '.join(left_out)}",
+        )
 
 
 def _read_sources(reader: _Reader, value: Any) -> Dict[str, Source]:
     sources = {}
     for source_id, body in reader.mapping(value, "sources").items():
         entry = f"source '{source_id}'"
-        body = reader.mapping(body, entry, required=("title",), optional=("url",))
-        url = body.get("url")
-        if url is not None and (not isinstance(url, str) or not URL.match(url)):
-            raise reader.fail(entry, f"url {url!r} is not an http(s) address")
+        body = reader.mapping(body, entry, required=("title",), optional=("url", "names"))
         sources[source_id] = Source(
-            id=reader.identifier(source_id, entry), title=reader.text(body["title"], entry), url=url
+            id=reader.identifier(source_id, entry),
+            title=reader.text(body["title"], entry),
+            url=reader.url(body.get("url"), entry),
+            names=reader.text_list(body.get("names", []), f"{entry} names", allow_empty=True),
         )
     return sources
+
+
+def _read_limits(reader: _Reader, value: Any) -> Dict[str, Limit]:
+    limits = {}
+    for limit_id, body in (reader.mapping(value, "limits").items() if value else ()):
+        entry = f"limit '{limit_id}'"
+        body = reader.mapping(body, entry, required=("words", "missing", "look"), optional=("url",))
+        limits[limit_id] = Limit(
+            id=reader.identifier(limit_id, entry),
+            words=tuple(word.lower() for word in reader.text_list(body["words"], f"{entry} words")),
+            missing=reader.text(body["missing"], f"{entry} missing"),
+            look=reader.text(body["look"], f"{entry} look"),
+            url=reader.url(body.get("url"), entry),
+        )
+    return limits
 
 
 def _read_aspects(reader: _Reader, value: Any) -> Dict[str, Aspect]:
@@ -217,6 +321,7 @@ def _read_topics(
     bodies = reader.mapping(value, "topics")
     topics = {}
     asked_by: Dict[str, str] = {}
+    fact_ids: Dict[str, str] = {}
     for topic_id, body in bodies.items():
         entry = f"topic '{topic_id}'"
         body = reader.mapping(body, entry, required=("title", "button", "next", "facts"))
@@ -231,6 +336,9 @@ def _read_topics(
         )
         seen = set()
         for number, fact in enumerate(facts, 1):
+            if fact.id in fact_ids:
+                raise reader.fail(f"{entry} fact {number}", f"id '{fact.id}' is already used by {fact_ids[fact.id]}")
+            fact_ids[fact.id] = f"{entry} fact {number}"
             repeated = seen.intersection(fact.aspects)
             if repeated:
                 raise reader.fail(f"{entry} fact {number}", f"aspect '{repeated.pop()}' is answered twice")
@@ -255,11 +363,22 @@ def _read_topics(
 def _read_fact(
     reader: _Reader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
 ) -> Fact:
-    body = reader.mapping(value, entry, required=("text", "source", "aspects"), optional=("year", "questions"))
+    body = reader.mapping(
+        value, entry, required=("id", "text", "source", "aspects"), optional=("year", "questions", "replaces")
+    )
+    fact_id = reader.identifier(body["id"], f"{entry} id")
+    entry = f"{entry} ('{fact_id}')"
     text = reader.text(body["text"], f"{entry} text")
-    source_id = body["source"]
-    if source_id not in sources:
-        raise reader.fail(entry, f"source '{source_id}' is not listed under sources ({', '.join(sources)})")
+    source_ids = body["source"] if isinstance(body["source"], list) else [body["source"]]
+    for source_id in source_ids or [None]:
+        if source_id not in sources:
+            raise reader.fail(entry, f"source '{source_id}' is not listed under sources ({', '.join(sources)})")
+    cited = tuple(sources[source_id] for source_id in source_ids)
+    for name in (name for other in sources.values() for name in other.names if _names_in(text, [name])):
+        if not any(source.speaks_for(name) for source in cited):
+            raise reader.fail(
+                entry, f"the text names {name}, whose own source is listed, but cites {', '.join(source_ids)}"
+            )
     fact_aspects = reader.text_list(body["aspects"], f"{entry} aspects", allow_empty=True)
     for aspect_id in fact_aspects:
         if aspect_id not in aspects:
@@ -268,7 +387,10 @@ def _read_fact(
     if year is None and FIGURE.search(text):
         raise reader.fail(entry, "the text has a figure, so it needs the year the figure describes")
     questions = reader.text_list(body.get("questions", []), f"{entry} questions", allow_empty=True)
-    return Fact(text=text, source=sources[source_id], aspects=fact_aspects, year=year, questions=questions)
+    replaces = reader.identifier(body["replaces"], f"{entry} replaces") if "replaces" in body else None
+    return Fact(
+        id=fact_id, text=text, sources=cited, aspects=fact_aspects, year=year, questions=questions, replaces=replaces
+    )
 
 
 def main(argv: List[str]) -> int:

@@ -1,13 +1,56 @@
-"""Compose the bot's words from knowledge entries: the fact, its source, a next step."""
-from typing import Collection, Dict, List, Sequence
+"""Compose the bot's replies from knowledge entries, before they meet a channel.
 
-from actions.answering import FactRef, fact_key
-from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
+A `Reply` is the answer's lines (a line may end in a link), the sources it cites
+and at most three next steps; actions/rendering.py turns it into markdown for the
+widget and plain text for `rasa shell` and REST.
+"""
+from dataclasses import dataclass
+from typing import Collection, List, Optional, Sequence, Tuple
 
-#: Parts of a reply go on lines of their own. The web widget renders bot text as
-#: markdown, where a line break needs two trailing spaces (invisible in plain text);
-#: a blank line would make Rasa's socket.io channel split the reply into messages.
-LINE_BREAK = "  \n"
+from actions.answering import FactRef
+from actions.knowledge import Aspect, Fact, KnowledgeBase, Limit, Source, Topic
+from actions.school import AdvisingContact
+
+MOST_NEXT_STEPS = 3
+CLARIFYING_OPENER = "I want to get this right: is your question about "
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """Words, optionally followed by a link and more words ("Source: <link>, May 2020.")."""
+
+    text: str
+    link: Optional[Link] = None
+    tail: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str = ""
+    url: Optional[str] = None  # a link button (the widget opens it) instead of a message
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A fact's source, structured for front ends (REST's `custom` payload)."""
+
+    title: str
+    url: Optional[str]
+    year: Optional[str]
+
+
+@dataclass(frozen=True)
+class Reply:
+    lines: Tuple[Line, ...]
+    next_steps: Tuple[Button, ...] = ()
+    citations: Tuple[Citation, ...] = ()
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -17,44 +60,79 @@ def join_words(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} or {items[-1]}"
 
 
-def citation(fact: Fact) -> str:
-    """'Source: <title>, <year>.' with the title linked where the source has an address."""
-    source = fact.source
-    title = f"[{source.title}]({source.url})" if source.url else source.title
-    year = f", {fact.year}" if fact.year else ""
-    return f"Source: {title}{year}."
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def untold_aspect_labels(
-    knowledge: KnowledgeBase, topic: Topic, facts_told: Collection[str]
-) -> List[str]:
-    """Labels of the details of a topic the student has not heard yet."""
-    return [
-        knowledge.aspects[fact.aspects[0]].label
-        for fact in topic.facts
-        if fact.aspects and fact_key(topic, fact) not in facts_told
-    ]
+def source_line(source: Source, year: Optional[str], label: str = "Source: ") -> Line:
+    tail = f", {year}." if year else "."
+    if source.url:
+        return Line(label, Link(source.title, source.url), tail)
+    return Line(f"{label}{source.title}{tail}")
 
 
-def fact_reply(knowledge: KnowledgeBase, told: Sequence[FactRef], facts_told: Collection[str]) -> str:
-    """Each fact (two when the message asked two things) with its source, then what
-    to ask next about the last one's topic.
+def fact_lines(knowledge: KnowledgeBase, fact: Fact) -> List[Line]:
+    """The fact and its sources; a newer figure's older one follows, with its own source."""
+    lines = [Line(fact.text)] + [source_line(source, fact.year) for source in fact.sources]
+    older = knowledge.fact(fact.replaces)[1] if fact.replaces else None
+    if older:
+        lines += [Line(f"Older figure: {older.text}")] + [source_line(source, older.year) for source in older.sources]
+    return lines
 
-    `facts_told` already includes these facts.
-    """
+
+def citations(knowledge: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[Citation, ...]:
+    shown = list(facts) + [knowledge.fact(f.replaces)[1] for f in facts if f.replaces]
+    return tuple(Citation(s.title, s.url, f.year) for f in shown for s in f.sources)
+
+
+def untold_details(topic: Topic, facts_told: Collection[str]) -> List[Fact]:
+    """Facts of a topic with a detail (aspect) the student has not heard yet."""
+    return [fact for fact in topic.facts if fact.aspects and fact.id not in facts_told]
+
+
+def detail_button(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> Button:
+    """Asks for exactly this fact: the payload names the topic's intent and the fact's aspect."""
+    aspect = fact.aspects[0]
+    return Button(capitalised(knowledge.aspects[aspect].label), f'/{topic.intent}{{"aspect": "{aspect}"}}')
+
+
+def topic_button(topic: Topic) -> Button:
+    return Button(topic.button, f"/{topic.intent}")
+
+
+def fact_reply(
+    knowledge: KnowledgeBase, told: Sequence[FactRef], facts_told: Collection[str], limits: Sequence[Limit] = ()
+) -> Reply:
+    """Each fact (two when the message asked two things) with its source, what the file
+    lacks of what was asked, then the offer of the next topic and at most three next
+    steps: two untold details of this topic and the next topic. `facts_told` already
+    includes these facts."""
     topic = told[-1][0]
     following = knowledge.topics[topic.next]
-    more = untold_aspect_labels(knowledge, topic, facts_told)
-    if more:
-        next_step = f"You can also ask about {join_words(more)}, or shall I tell you about {following.title}?"
-    else:
-        next_step = f"Shall I tell you about {following.title} next?"
-    parts = [line for _, fact in told for line in (fact.text, citation(fact))]
-    return LINE_BREAK.join(parts + [next_step])
+    lines = [line for _, fact in told for line in fact_lines(knowledge, fact)]
+    lines += [line for limit in limits for line in limit_lines(limit)]
+    lines.append(Line(f"Shall I tell you about {following.title} next?"))
+    details = [detail_button(knowledge, topic, fact) for fact in untold_details(topic, facts_told)]
+    steps = details[: MOST_NEXT_STEPS - 1] + [topic_button(following)]
+    return Reply(tuple(lines), tuple(steps), citations(knowledge, [fact for _, fact in told]))
 
 
-def clarifying_question(knowledge: KnowledgeBase, options: Sequence[FactRef]) -> str:
-    return f"I want to get this right: is your question about {join_words([option_title(knowledge, t, f) for t, f in options])}?"
+def limit_lines(limit: Limit) -> List[Line]:
+    """What the knowledge file lacks and where to look instead."""
+    if limit.url:
+        return [Line(limit.missing), Line("For that, see ", Link(capitalised(limit.look), limit.url), ".")]
+    return [Line(f"{limit.missing} For that, try {limit.look}.")]
+
+
+def clarifying_question(knowledge: KnowledgeBase, options: Sequence[FactRef]) -> Reply:
+    """Asks which of two or three facts is meant; each button answers the original question."""
+    titles = [option_title(knowledge, topic, fact) for topic, fact in options]
+    buttons = [
+        detail_button(knowledge, topic, fact) if fact.aspects and fact is not topic.headline else topic_button(topic)
+        for topic, fact in options
+    ]
+    buttons = [Button(capitalised(title), button.payload) for title, button in zip(titles, buttons)]
+    return Reply((Line(f"{CLARIFYING_OPENER}{join_words(titles)}?"),), tuple(buttons))
 
 
 def option_title(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> str:
@@ -64,41 +142,64 @@ def option_title(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> str:
     return f"{topic.title}: {knowledge.aspects[fact.aspects[0]].label}"
 
 
-def option_buttons(knowledge: KnowledgeBase, options: Sequence[FactRef]) -> List[Dict[str, str]]:
-    """One button per option; its payload asks for exactly that fact, so a click
-    answers the original question."""
-    buttons = []
-    for topic, fact in options:
-        aspect = f'{{"aspect": "{fact.aspects[0]}"}}' if fact.aspects and fact is not topic.headline else ""
-        title = option_title(knowledge, topic, fact)
-        buttons.append({"title": title[0].upper() + title[1:], "payload": f"/{topic.intent}{aspect}"})
-    return buttons
-
-
-def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> str:
-    """An honest "I don't know" for a detail the knowledge file does not have,
-    with where that detail is known and what is known about the topic."""
-    lines = [f"Sorry, I don't have information about {aspect.label} for {topic.title}."]
-    elsewhere = [other.title for other in knowledge.topics_with_aspect(aspect.id)]
+def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> Reply:
+    """An honest "I don't know" for a detail the topic does not have, with where that
+    detail is known; the buttons ask for it there, or for the topic's own details."""
+    lines = [Line(f"Sorry, I don't have information about {aspect.label} for {topic.title}.")]
+    elsewhere = knowledge.topics_with_aspect(aspect.id)
     if elsewhere:
-        lines.append(f"I can tell you {aspect.label} for {join_words(elsewhere)}.")
-    known = untold_aspect_labels(knowledge, topic, facts_told=()) or [topic.title]
-    lines.append(f"On {topic.title} I can tell you about {join_words(known)}.")
-    return LINE_BREAK.join(lines)
+        lines.append(Line(f"I can tell you {aspect.label} for {join_words([t.title for t in elsewhere])}."))
+    steps = [detail_button(knowledge, t, t.fact_for(aspect.id)) for t in elsewhere]
+    steps += [detail_button(knowledge, topic, fact) for fact in untold_details(topic, ())]
+    return Reply(tuple(lines), tuple(steps[:MOST_NEXT_STEPS]))
+
+
+def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
+    """"Where does that come from?", "is that current?": the source, link and year of
+    the last fact told, and its newer figure where the file has one."""
+    if fact is None:
+        return Reply((Line("I haven't told you a fact yet. Every answer I give names its source and year."),))
+    lines = [Line(f"That comes from the {fact.source.title}" + (f", {fact.year}." if fact.year else "."))]
+    lines += [source_line(source, fact.year, label="Link: ") for source in fact.sources if source.url]
+    newer = knowledge.newer_than(fact)
+    if newer:
+        lines += [Line(f"A newer figure: {newer.text}")] + [source_line(s, newer.year) for s in newer.sources]
+    elif fact.replaces or (fact.year and fact.source.url):
+        lines.append(Line("It is the newest figure I can confirm from that source."))
+    return Reply(tuple(lines), citations=citations(knowledge, [fact] + ([newer] if newer else [])))
+
+
+def advisor_reply(contact: AdvisingContact, intro: str = "") -> Reply:
+    """The school's advising contact, from school.yml."""
+    lines = [Line(intro or f"You can talk to a person at {contact.office}:")]
+    lines += [Line(f"Email: {contact.email}"), Line(f"Phone: {contact.phone}"), Line(f"Hours: {contact.hours}")]
+    if contact.booking_url:
+        lines.append(Line("Book an appointment: ", Link(contact.booking_url, contact.booking_url)))
+    steps = (Button("Book an appointment", url=contact.booking_url),) if contact.booking_url else ()
+    return Reply(tuple(lines), steps)
 
 
 def decline(knowledge: KnowledgeBase) -> str:
-    """For messages that are not about the career at all."""
+    """For messages that are not about the career at all: one sentence."""
     return f"Sorry, I can't help with that: I only know about becoming a {knowledge.career_name}."
 
 
 REPHRASE = "Sorry, I didn't quite understand that. Could you rephrase it?"
 
 
-def topic_titles(knowledge: KnowledgeBase) -> str:
-    return join_words([topic.title for topic in knowledge.topics.values()])
+def topics_not_discussed(knowledge: KnowledgeBase, facts_told: Collection[str]) -> List[Topic]:
+    return [t for t in knowledge.topics.values() if not any(f.id in facts_told for f in t.facts)]
 
 
-def topic_buttons(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
-    """Quick replies that ask each topic's question directly by its intent."""
-    return [{"title": topic.button, "payload": f"/{topic.intent}"} for topic in knowledge.topics.values()]
+def decline_reply(knowledge: KnowledgeBase, facts_told: Collection[str], sentence: str) -> Reply:
+    """One sentence, then buttons for three topics not discussed yet."""
+    topics = topics_not_discussed(knowledge, facts_told) or list(knowledge.topics.values())
+    return Reply((Line(sentence),), tuple(topic_button(t) for t in topics[:MOST_NEXT_STEPS]))
+
+
+def topic_menu(knowledge: KnowledgeBase) -> Reply:
+    """Every topic as a button (after the greeting and "what can you do")."""
+    return Reply(
+        (Line("What would you like to know? Pick a topic or type your own question."),),
+        tuple(topic_button(t) for t in knowledge.topics.values()),
+    )

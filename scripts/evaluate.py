@@ -31,12 +31,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, Fact, KnowledgeBase, Topic, load_knowledge
-from actions.replies import decline
+from actions.replies import CLARIFYING_OPENER, decline
+from actions.school import load_advising_contact
 from scripts.bot_servers import PROJECT_ROOT, Bot, running_servers
 from scripts.import_clinc150 import HANDLED_BY_BOT
 
 KNOWLEDGE = load_knowledge(DEFAULT_KNOWLEDGE_FILE)
 DECLINE = decline(KNOWLEDGE)
+ADVISING = load_advising_contact()
 HELD_OUT = PROJECT_ROOT / "tests" / "evaluation"
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {"declined": 0.02, "right": 0.95, "clinc_answered": 0.03}
@@ -93,8 +95,8 @@ def offered_topic(knowledge: KnowledgeBase, reply: Reply) -> Optional[str]:
 
 
 def clarifying_buttons(knowledge: KnowledgeBase, reply: Reply) -> List[Tuple[Topic, Dict[str, str]]]:
-    """The topic buttons of a clarifying question: a reply with no fact and 2-3 of them."""
-    if reply.facts(knowledge) or not 2 <= len(reply.buttons) <= 3:
+    """The topic buttons of a clarifying question ("I want to get this right: ...")."""
+    if reply.facts(knowledge) or CLARIFYING_OPENER not in reply.text:
         return []
     return [(topic, button) for button in reply.buttons for topic in [button_topic(knowledge, button)] if topic]
 
@@ -176,6 +178,36 @@ def judge_dialogue(bot: Bot, knowledge: KnowledgeBase, dialogue: dict) -> List[T
     return results
 
 
+# ---------------------------------------------------------------- sources, advisors, limits
+#: Asked before each source follow-up, alternately; the follow-up asks about its answer.
+FIGURE_QUESTIONS = ["how much does medical billing and coding pay?", "what is the job outlook for medical coders?"]
+SOURCE_AND_ADVISOR_GROUPS = {
+    "source_followups": "asked right after a figure: named its source and year",
+    "advisor_requests": "asked for a person: given the school's advising contact",
+    "local_questions": "asked for local figures: told they are missing and where to look",
+    "not_advisor_requests": "career questions that mention counselors: answered, not handed over",
+}
+
+
+def judge_group_line(bot: Bot, knowledge: KnowledgeBase, group: str, line: str, number: int) -> bool:
+    sender = f"eval-grp-{uuid.uuid4().hex[:10]}"
+    if group == "source_followups":
+        told = ask(bot, sender, FIGURE_QUESTIONS[number % 2]).facts(knowledge)
+        if not told:
+            return False
+        fact, topic_id = told[0][1], told[0][0]
+        reply = ask(bot, sender, line)
+        plain = " ".join(reply.text.split())
+        other_topics = {t for t, _ in reply.facts(knowledge)} - {topic_id}
+        return fact.source.title in plain and (not fact.year or fact.year in plain) and not other_topics
+    reply = ask(bot, sender, line)
+    if group == "advisor_requests":
+        return ADVISING.email in reply.text
+    if group == "local_questions":
+        return knowledge.limits["local_figures"].url in reply.text
+    return bool(reply.facts(knowledge)) and ADVISING.email not in reply.text
+
+
 # ---------------------------------------------------------------- out of scope
 def answered_with_fact(bot: Bot, knowledge: KnowledgeBase, line: str) -> bool:
     return bool(ask(bot, f"eval-oos-{uuid.uuid4().hex[:10]}", line).facts(knowledge))
@@ -206,19 +238,22 @@ def share(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part}/{whole})" if whole else "n/a"
 
 
-def load_held_out() -> Tuple[List[dict], List[dict], List[str]]:
+def load_held_out() -> Tuple[List[dict], List[dict], List[str], Dict[str, List[str]]]:
     questions, dialogues, out_of_scope = [], [], []
+    groups: Dict[str, List[str]] = defaultdict(list)
     for path in sorted(HELD_OUT.glob("*.yml")):
         document = yaml.safe_load(path.read_text())
         questions += document.get("questions", [])
         dialogues += document.get("dialogues", [])
         out_of_scope += document.get("out_of_scope", [])
-    return questions, dialogues, out_of_scope
+        for group in SOURCE_AND_ADVISOR_GROUPS:
+            groups[group] += document.get(group, [])
+    return questions, dialogues, out_of_scope, groups
 
 
 def write_report(
     outcomes: List[Outcome], dialogue_turns: list, oos_results: Dict[str, Tuple[int, int]],
-    cv: Optional[Tuple[dict, float]], seconds: float,
+    group_results: Dict[str, List[Tuple[str, bool]]], cv: Optional[Tuple[dict, float]], seconds: float,
 ) -> str:
     verdicts = Counter(o.verdict for o in outcomes)
     n = len(outcomes)
@@ -240,6 +275,9 @@ def write_report(
     for name, (answered, total) in oos_results.items():
         target = f"under {TARGETS['clinc_answered']:.0%}" if name.startswith("CLINC150") else ""
         lines.append(f"| {name}: answered with a career fact | {share(answered, total)} | {target} |")
+    lines += ["", "## Sources, advisors and what the knowledge file lacks (held-out)", "", "| measure | right |", "|---|---|"]
+    for group, results in group_results.items():
+        lines.append(f"| {SOURCE_AND_ADVISOR_GROUPS[group]} | {share(sum(right for _, right in results), len(results))} |")
     lines += ["", "## Held-out questions by outcome", "", "| outcome | all | long, indirect, preamble or two-part |", "|---|---|---|"]
     long_verdicts = Counter(o.verdict for o in long_ones)
     for verdict in ["right", "right_after_click", "clarified", "declined", "partial", "wrong_detail", "wrong_topic", "no_fact"]:
@@ -270,6 +308,8 @@ def write_report(
             lines.append(f"- {o.verdict}: \"{o.text}\" expected {', '.join(o.expect)}; got {', '.join(o.got) or 'no fact'}")
     lines += ["", "## Dialogue turns answered wrong", ""]
     lines += [f"- \"{text}\" expected {expect or '[]'}; replied \"{reply[:100]}\"" for text, expect, right, reply in dialogue_turns if not right]
+    lines += ["", "## Source, advisor and local lines answered wrong", ""]
+    lines += [f"- {group}: \"{text}\"" for group, results in group_results.items() for text, right in results if not right]
     return "\n".join(lines) + "\n"
 
 
@@ -281,7 +321,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     knowledge = KNOWLEDGE
-    questions, dialogues, near_misses = load_held_out()
+    questions, dialogues, near_misses, groups = load_held_out()
     clinc = clinc150_lines(Path(args.clinc150)) if Path(args.clinc150).exists() else {}
     if not clinc:
         print(f"CLINC150 not found at {args.clinc150}: its lines are skipped", file=sys.stderr)
@@ -290,12 +330,18 @@ def main(argv: Sequence[str]) -> int:
         with ThreadPoolExecutor(CONCURRENCY) as pool:
             outcomes = list(pool.map(lambda q: judge_question(servers.bot, knowledge, q), questions))
             dialogue_turns = [t for turns in pool.map(lambda d: judge_dialogue(servers.bot, knowledge, d), dialogues) for t in turns]
+            group_results = {
+                group: list(zip(lines, pool.map(
+                    lambda numbered: judge_group_line(servers.bot, knowledge, group, numbered[1], numbered[0]), enumerate(lines)
+                )))
+                for group, lines in groups.items()
+            }
             oos_results = {}
             for name, lines in {"held-out near-miss out-of-scope lines": near_misses, **clinc}.items():
                 answered = sum(pool.map(lambda line: answered_with_fact(servers.bot, knowledge, line), lines))
                 oos_results[name] = (answered, len(lines))
     cv = None if args.no_cross_validation else cross_validate(RESULTS / "cross_validation")
-    report = write_report(outcomes, dialogue_turns, oos_results, cv, time.monotonic() - started)
+    report = write_report(outcomes, dialogue_turns, oos_results, group_results, cv, time.monotonic() - started)
     (RESULTS / "evaluation.md").write_text(report)
     print(report.split("## Misses")[0])
     print(f"Full report with every miss: {RESULTS / 'evaluation.md'}")

@@ -10,14 +10,13 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import KNOWLEDGE, ActionAnswer, ActionOfferTopics
+from actions.actions import ADVISING, KNOWLEDGE, ActionAdvisorContact, ActionAnswer, ActionOfferTopics, ActionTellSource
 
 FIGURE = re.compile(r"\$\d|\d%")
 
 
 def lines(reply: str) -> List[str]:
-    """The reply's lines without the markdown line-break spaces."""
-    return [line.rstrip() for line in reply.splitlines()]
+    return reply.splitlines()
 
 
 class Conversation:
@@ -25,17 +24,20 @@ class Conversation:
     so the intent and aspects alone decide (the meaning match needs words)."""
 
     def __init__(self) -> None:
-        self.slots: Dict[str, object] = {"topic": None, "facts_told": None, "suggested_topic": None}
+        self.slots: Dict[str, object] = {
+            "topic": None, "facts_told": None, "suggested_topic": None, "last_fact": None, "misunderstandings": None,
+        }
         self.events: List[dict] = []
 
     def say(
-        self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None, text: str = ""
+        self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None, text: str = "",
+        channel: str = "rest",
     ) -> List[dict]:
         """Send one message with the given intent and aspects (or raw entities); return the bot's messages."""
         if entities is None:
             entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
         latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": text}
-        self.events.append({"event": "user", "text": text, "parse_data": latest})
+        self.events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
         tracker = Tracker(
             sender_id="test",
             slots=dict(self.slots),
@@ -58,8 +60,9 @@ class Conversation:
         self.events += [{"event": "action", "name": response}, {"event": "action", "name": "action_listen"}]
 
     def text(self, intent: str, *aspects: str, text: str = "") -> str:
+        """The reply's text (over REST a second message may carry the sources as data)."""
         messages = self.say(intent, *aspects, text=text)
-        assert len(messages) == 1
+        assert [m for m in messages if m.get("text")] == messages[:1]
         return messages[0]["text"]
 
 
@@ -78,9 +81,12 @@ def test_each_topic_question_gets_its_headline_fact_source_and_a_next_step(topic
     assert conversation.slots["suggested_topic"] == topic.next
 
 
-def test_pay_answer_is_the_guide_figure_with_its_year():
-    reply = Conversation().text("ask_pay")
-    assert "$32,350 a year" in reply and "May 2010" in reply
+def test_pay_answer_leads_with_the_newest_median_and_gives_the_guide_figure_beside_it():
+    reply = lines(Conversation().text("ask_pay"))
+    assert "median pay is $44,090 a year" in reply[0] and "average" not in reply[0]
+    assert reply[1].startswith("Source: BLS Occupational Outlook Handbook 2021-22") and reply[1].endswith(", May 2020.")
+    assert reply[2].startswith("Older figure: ") and "$32,350" in reply[2]
+    assert reply[3].endswith(", May 2010.")
 
 
 @pytest.mark.parametrize(
@@ -136,9 +142,15 @@ def test_follow_up_without_context_uses_the_only_topic_that_has_the_detail():
     assert conversation.slots["topic"] == "pay"
 
 
-def test_follow_up_without_context_and_several_candidate_topics_offers_the_topics():
+def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_meant():
     messages = Conversation().say("follow_up", "courses")
-    assert len(messages[0]["buttons"]) == len(KNOWLEDGE.topics)
+    assert messages[0]["text"] == (
+        "I want to get this right: is your question about certification: what the training covers"
+        " or education: which courses to take?"
+    )
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/ask_certification{"aspect": "coverage"}', '/ask_education{"aspect": "courses"}',
+    ]
 
 
 def test_a_match_inside_a_longer_one_is_dropped():
@@ -174,24 +186,23 @@ def test_tell_me_more_walks_through_the_untold_facts_then_moves_on():
     assert conversation.slots["topic"] == following.id
 
 
-def test_suggestions_leave_out_what_was_already_told():
+def test_next_steps_are_at_most_three_buttons_and_leave_out_what_was_told():
     conversation = Conversation()
     conversation.text("ask_pay")
-    reply = conversation.text("follow_up", "highest")
-    assert "the highest pay" not in lines(reply)[-1]
-    assert "the lowest pay" in lines(reply)[-1]
+    buttons = [b["title"] for b in conversation.say("follow_up", "highest")[0]["buttons"]]
+    assert buttons == ["The lowest pay", "How it compares with other incomes", "Will I find a job?"]
 
 
 def test_yes_accepts_the_offered_topic():
     conversation = Conversation()
     conversation.text("ask_pay")
     reply = conversation.text("affirm")
-    assert lines(reply)[0] == KNOWLEDGE.topics["advancement"].headline.text
+    assert lines(reply)[0] == KNOWLEDGE.topics[KNOWLEDGE.topics["pay"].next].headline.text
 
 
-def test_yes_with_nothing_offered_lists_the_topics():
+def test_yes_with_nothing_offered_offers_three_topics():
     messages = Conversation().say("affirm")
-    assert [button["payload"] for button in messages[0]["buttons"]] == [f"/{t.intent}" for t in KNOWLEDGE.topics.values()]
+    assert [button["payload"] for button in messages[0]["buttons"]] == [f"/{t.intent}" for t in list(KNOWLEDGE.topics.values())[:3]]
 
 
 def test_yes_after_a_reply_that_offered_nothing_does_not_answer_an_older_offer():
@@ -199,7 +210,7 @@ def test_yes_after_a_reply_that_offered_nothing_does_not_answer_an_older_offer()
     conversation.text("ask_pay")  # offers career advancement
     conversation.text("follow_up", "duration")  # "how long?": pay has no such detail, offers nothing
     assert not FIGURE.search(conversation.say("affirm")[0]["text"])
-    assert KNOWLEDGE.topics["advancement"].headline.text not in conversation.say("affirm")[0]["text"]
+    assert KNOWLEDGE.topics[KNOWLEDGE.topics["pay"].next].headline.text not in conversation.say("affirm")[0]["text"]
 
 
 def test_yes_after_thanks_does_not_answer_the_offer_made_before():
@@ -207,7 +218,7 @@ def test_yes_after_thanks_does_not_answer_the_offer_made_before():
     conversation.text("ask_pay")
     conversation.bot_says("utter_thanks")
     messages = conversation.say("affirm")
-    assert all(KNOWLEDGE.topics["advancement"].headline.text not in m.get("text", "") for m in messages)
+    assert all(KNOWLEDGE.topics[KNOWLEDGE.topics["pay"].next].headline.text not in m.get("text", "") for m in messages)
 
 
 def test_two_facts_asked_for_in_one_message_are_told_in_one_reply():
@@ -215,7 +226,7 @@ def test_two_facts_asked_for_in_one_message_are_told_in_one_reply():
     reply = conversation.text("ask_education", text="is a degree required, and where do billers usually get hired?")
     assert KNOWLEDGE.topics["education"].headline.text in reply
     assert KNOWLEDGE.topics["work_settings"].headline.text in reply
-    assert conversation.slots["facts_told"] == ["education/0", "work_settings/0"]
+    assert conversation.slots["facts_told"] == ["education_degree", "work_settings_places"]
 
 
 def test_a_career_question_the_classifier_called_out_of_scope_is_not_declined():
@@ -223,10 +234,13 @@ def test_a_career_question_the_classifier_called_out_of_scope_is_not_declined():
     assert reply.startswith(KNOWLEDGE.topics["duties"].headline.text)
 
 
-def test_out_of_scope_is_declined_with_the_topics():
-    messages = Conversation().say("out_of_scope", text="what's the weather like in Boston tomorrow")
+def test_out_of_scope_is_declined_in_one_sentence_with_three_topic_buttons():
+    conversation = Conversation()
+    conversation.text("ask_duties")
+    messages = conversation.say("out_of_scope", text="what's the weather like in Boston tomorrow")
+    assert len(messages) == 1 and len(lines(messages[0]["text"])) == 1
     assert messages[0]["text"].startswith("Sorry, I can't help with that")
-    assert len(messages[1]["buttons"]) == len(KNOWLEDGE.topics)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_work_settings", "/ask_pay", "/ask_advancement"]
 
 
 def test_a_clarifying_button_answers_the_original_question():
@@ -237,14 +251,108 @@ def test_a_clarifying_button_answers_the_original_question():
 
 
 @pytest.mark.parametrize("intent", ["greet", "what_can_you_do"])
-def test_topic_offer_lists_every_topic_as_text_and_buttons_but_no_fact(intent):
+def test_topic_offer_names_the_career_and_gives_every_topic_as_a_button_but_no_fact(intent):
     conversation = Conversation()
     conversation.text("ask_pay")
     messages = conversation.say(intent, action=ActionOfferTopics)
     assert len(messages) == 1
     text, buttons = messages[0]["text"], messages[0]["buttons"]
-    for topic in KNOWLEDGE.topics.values():
-        assert topic.title in text
+    assert KNOWLEDGE.career_name in text
     assert [b["title"] for b in buttons] == [t.button for t in KNOWLEDGE.topics.values()]
     assert not FIGURE.search(text)
     assert conversation.slots["suggested_topic"] is None, "a later 'yes' must not answer a stale offer"
+
+
+# --- channels ----------------------------------------------------------------------
+
+MARKDOWN = re.compile(r"\]\(|\*\*|  $|^#", re.M)
+
+
+def test_widget_gets_markdown_links_and_quick_replies():
+    message = Conversation().say("ask_pay", channel="socketio")
+    assert len(message) == 1 and "[BLS Occupational Outlook Handbook 2021-22" in message[0]["text"]
+    assert "  \n" in message[0]["text"], "markdown line breaks"
+    assert message[0]["buttons"][-1] == {"title": "Will I find a job?", "payload": "/ask_job_outlook"}
+
+
+def test_rest_gets_plain_text_buttons_and_the_sources_as_data():
+    messages = Conversation().say("ask_pay", channel="rest")
+    assert not MARKDOWN.search(messages[0]["text"])
+    assert "Source: BLS Occupational Outlook Handbook 2021-22, Medical Records and Health Information Specialists, https://" in messages[0]["text"]
+    assert messages[0]["buttons"]
+    sources = messages[1]["custom"]["sources"]
+    assert sources[0] == {
+        "title": "BLS Occupational Outlook Handbook 2021-22, Medical Records and Health Information Specialists",
+        "url": KNOWLEDGE.sources["bls_ooh_2021"].url, "year": "May 2020",
+    }
+    assert sources[1]["year"] == "May 2010"
+
+
+def test_shell_gets_plain_text_and_next_steps_to_type_instead_of_a_button_menu():
+    messages = Conversation().say("ask_pay", channel="cmdline")
+    assert len(messages) == 1 and not messages[0].get("buttons")
+    assert not MARKDOWN.search(messages[0]["text"])
+    assert lines(messages[0]["text"])[-1].startswith("You could ask: ")
+
+
+# --- sources, limits, advisors -----------------------------------------------------
+
+def test_where_does_that_come_from_names_the_last_facts_source_and_year():
+    conversation = Conversation()
+    conversation.text("ask_pay", "highest")
+    reply = lines(conversation.say("source_of_answer", action=ActionTellSource)[0]["text"])
+    assert reply[0] == "That comes from the Career guide, using BLS Occupational Outlook Handbook 2012-13 figures, May 2010."
+    assert reply[1].startswith("Link: ") and "bls.gov" in reply[1]
+
+
+def test_is_that_current_gives_the_newer_figure_after_an_old_one():
+    conversation = Conversation()
+    conversation.text("ask_pay", text="/ask_pay")
+    conversation.slots["last_fact"] = "pay_median_2010"  # the guide's figure was the last told
+    reply = conversation.say("source_of_answer", action=ActionTellSource)[0]["text"]
+    assert "A newer figure: " + KNOWLEDGE.topics["pay"].headline.text in reply
+
+
+def test_source_question_before_any_fact_says_so():
+    reply = Conversation().say("source_of_answer", action=ActionTellSource)[0]["text"]
+    assert reply.startswith("I haven't told you a fact yet.")
+
+
+def test_a_newer_figure_counts_its_older_figure_as_told():
+    conversation = Conversation()
+    conversation.text("ask_pay")
+    assert conversation.slots["facts_told"] == ["pay_median", "pay_median_2010"]
+    assert lines(conversation.text("follow_up"))[0] == KNOWLEDGE.topics["pay"].fact_for("highest").text
+
+
+def test_local_question_says_what_is_missing_and_where_to_look():
+    reply = Conversation().text("ask_pay", text="how much do medical coders make in Ohio?")
+    assert KNOWLEDGE.topics["pay"].headline.text in reply
+    assert "I only have national figures" in reply and "#tab-7" in reply
+
+
+@pytest.mark.parametrize("channel", ["rest", "socketio", "cmdline"])
+def test_advisor_request_gives_the_schools_contact(channel):
+    messages = Conversation().say("talk_to_advisor", action=ActionAdvisorContact, channel=channel)
+    text = messages[0].get("text") or messages[0]["custom"]["data"]["text"]
+    assert ADVISING.office in text and ADVISING.email in text and ADVISING.phone in text
+    if channel == "socketio":
+        quick_replies = messages[0]["custom"]["data"]["quick_replies"]
+        assert quick_replies == [{"type": "web_url", "title": "Book an appointment", "url": ADVISING.booking_url}]
+
+
+def test_two_misunderstandings_in_a_row_offer_an_advisor():
+    conversation = Conversation()
+    first = conversation.text("out_of_scope", text="what's the weather like in Boston tomorrow")
+    assert ADVISING.email not in first
+    second = conversation.text("out_of_scope", text="tell me a joke about cats")
+    assert ADVISING.email in second
+    third = conversation.text("out_of_scope", text="who won the game last night")
+    assert ADVISING.email not in third, "offered once, then counted afresh"
+
+
+def test_an_answer_in_between_resets_the_count():
+    conversation = Conversation()
+    conversation.text("out_of_scope", text="what's the weather like in Boston tomorrow")
+    conversation.text("ask_pay")
+    assert ADVISING.email not in conversation.text("out_of_scope", text="tell me a joke about cats")

@@ -2,6 +2,7 @@
 
 One fresh conversation per question; the reply must carry the fact from the guide.
 """
+import re
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 SINGLE_QUESTIONS = [
     ("what does a medical billing and coding specialist do", "insurance claims"),
     ("where could i work", "clinics, hospitals and insurance companies"),
-    ("sallary?", "$32,350"),
+    ("sallary?", "$44,090"),
     ("what's the highest salary", "$53,000"),
     ("what is the lowest pay", "$22,000"),
     ("how does the pay compare to other jobs", "$8,288"),
@@ -21,11 +22,11 @@ SINGLE_QUESTIONS = [
     ("do i need a degree", "associate degree"),
     ("what subjects are recommended", "chemistry"),
     ("is there on the job training", "on-the-job training"),
-    ("job outlook", "21%"),
+    ("job outlook", "8% employment growth"),
     ("how do i prepare for an interview", "billing standards"),
     ("why choose this career", "bridge that connects insurance companies and patients"),
     # facts added beside the guide's, each with its source
-    ("how much do coders make per hour", "$15.55"),
+    ("how much do coders make per hour", "$21.20"),
     ("how much do medical coders make today", "$44,090"),
     ("what other certifications are there", "CPC"),
     ("what do i need to take the cmrs exam", "45 days"),
@@ -76,4 +77,35 @@ def test_greeting_offers_topic_buttons(running_bot):
     buttons = [button for message in messages for button in message.get("buttons", [])]
     assert {"title": "How much does it pay?", "payload": "/ask_pay"} in buttons
     pay = running_bot.bot.reply_text(new_sender(), "/ask_pay")
-    assert "$32,350" in pay
+    assert "$44,090" in pay
+
+
+MARKDOWN = re.compile(r"\]\(|\*\*|__|`|  $|^#", re.M)
+
+
+def test_rest_replies_are_plain_text_with_the_sources_as_data(running_bot):
+    sender = new_sender()
+    for question in ["hi", "how much does it pay?", "where does that number come from?", "can I talk to an advisor?",
+                     "what is the weather", "what do coders make in Texas?"]:
+        messages = running_bot.bot.ask(sender, question)
+        for message in messages:
+            assert not MARKDOWN.search(message.get("text", "")), (question, message)
+    pay = running_bot.bot.ask(new_sender(), "how much does it pay?")
+    sources = [source for message in pay for source in message.get("custom", {}).get("sources", [])]
+    assert sources[0]["year"] == "May 2020" and sources[0]["url"].startswith("https://www.bls.gov/")
+
+
+SOURCE_AND_ADVISOR = [
+    (["what's the job outlook", "is that current?"], "That comes from the BLS Occupational Outlook Handbook 2021-22"),
+    (["how much does it pay", "where does that number come from?"], "That comes from the BLS Occupational Outlook Handbook 2021-22"),
+    (["can I talk to a real person?"], "advising@example.edu"),
+    (["what do medical coders earn in Ohio?"], "I only have national figures"),
+]
+
+
+@pytest.mark.parametrize("questions, expected", SOURCE_AND_ADVISOR, ids=lambda value: " / ".join(value) if isinstance(value, list) else value)
+def test_sources_advisors_and_limits(running_bot, questions, expected):
+    sender = new_sender()
+    for question in questions[:-1]:
+        running_bot.bot.reply_text(sender, question)
+    assert expected in running_bot.bot.reply_text(sender, questions[-1])

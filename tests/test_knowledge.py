@@ -31,7 +31,7 @@ GUIDE_FACTS = {
     ],
     "education": ["associate degree", "community college", "computer science", "chemistry", "biology",
                   "mathematics", "on-the-job training"],
-    "job_outlook": ["21%", "chances of finding a job are high"],
+    "job_outlook": ["21%", "chances of finding a job", "as high"],
     "interview": ["billing standards", "interview"],
     "why_choose": ["many job openings", "bridge", "insurance companies and patients", "pay"],
 }
@@ -44,11 +44,20 @@ def test_every_fact_of_the_guide_is_in_the_knowledge_file(knowledge, topic_id, p
         assert phrase in text, f"topic {topic_id} lacks {phrase!r}"
 
 
-def test_guide_figures_carry_the_year_they_describe(knowledge):
-    pay = knowledge.topics["pay"]
-    assert pay.headline.year == "May 2010"
-    assert "BLS" in pay.headline.source.title or "2012-13" in pay.headline.source.title
-    assert knowledge.topics["job_outlook"].headline.year == "2010-2020"
+@pytest.mark.parametrize("topic_id, newest, guide", [("pay", "May 2020", "May 2010"), ("job_outlook", "2019-2029", "2010-2020")])
+def test_newest_primary_figure_leads_and_updates_the_guide_figure(knowledge, topic_id, newest, guide):
+    headline = knowledge.topics[topic_id].headline
+    assert headline.year == newest and headline.source.id == "bls_ooh_2021"
+    _, older = knowledge.fact(headline.replaces)
+    assert older.year == guide and "2012-13" in older.source.title
+    assert knowledge.newer_than(older) is headline
+
+
+def test_the_awarding_body_is_cited_by_the_fact_that_names_it(knowledge):
+    """The guide never names the CMRS's awarding body: the fact that does cites AMBA."""
+    facts = [fact for topic in knowledge.topics.values() for fact in topic.facts]
+    naming = [fact for fact in facts if "American Medical Billing Association" in fact.text]
+    assert naming and all("amba" in [source.id for source in fact.sources] for fact in naming)
 
 
 def test_every_figure_has_a_year(knowledge):
@@ -125,13 +134,13 @@ def test_misspelt_key_is_not_ignored(tmp_path):
 
 def test_unknown_source(tmp_path):
     error = refuse(write_variant(tmp_path, lambda d: d["topics"]["education"]["facts"][0].update(source="wikipedia")))
-    assert error.entry == "topic 'education' fact 1"
+    assert error.entry == "topic 'education' fact 1 ('education_degree')"
     assert "source 'wikipedia' is not listed under sources" in error.problem
 
 
 def test_figure_without_year(tmp_path):
     error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"]["facts"][2].pop("year")))
-    assert error.entry == "topic 'pay' fact 3"
+    assert error.entry == "topic 'pay' fact 3 ('pay_highest')"
     assert "needs the year" in error.problem
 
 
@@ -141,8 +150,8 @@ def test_unknown_aspect(tmp_path):
 
 
 def test_aspect_answered_twice_in_a_topic(tmp_path):
-    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"]["facts"][2].update(aspects=["highest"])))
-    assert error.entry == "topic 'pay' fact 3" and "answered twice" in error.problem
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"]["facts"][3].update(aspects=["highest"])))
+    assert error.entry == "topic 'pay' fact 4" and "answered twice" in error.problem
 
 
 def test_word_shared_by_two_aspects(tmp_path):
@@ -153,6 +162,59 @@ def test_word_shared_by_two_aspects(tmp_path):
 def test_next_topic_must_exist(tmp_path):
     error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"].update(next="salary")))
     assert error.entry == "topic 'pay' next"
+
+
+def test_topic_chain_that_loops_is_refused(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["education"].update(next="certification")))
+    assert error.entry == "topic 'education' next" and "closes a loop" in error.problem
+
+
+def test_topic_chain_that_leaves_a_topic_out_is_refused(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["education"].update(next="why_choose")))
+    assert "never reaches interview" in error.problem
+
+
+def test_fact_id_used_twice(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["skills"]["facts"][1].update(id="skills_qualities")))
+    assert error.entry == "topic 'skills' fact 2"
+    assert "'skills_qualities' is already used by topic 'skills' fact 1" in error.problem
+
+
+def test_fact_without_id(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["skills"]["facts"][1].pop("id")))
+    assert "missing required key(s): id" in error.problem
+
+
+def test_source_nobody_cites(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["sources"].update(wiki={"title": "Wikipedia"})))
+    assert error.entry == "source 'wiki'" and "no fact cites it" in error.problem
+
+
+def test_fact_naming_an_organisation_must_cite_its_source(tmp_path):
+    """The AMBA kind of mistake: a fact naming AMBA that cites the guide."""
+    def misattribute(document):
+        document["topics"]["certification"]["facts"][1]["text"] += " It is awarded by the American Medical Billing Association."
+
+    error = refuse(write_variant(tmp_path, misattribute))
+    assert error.entry == "topic 'certification' fact 2 ('certification_cmrs')"
+    assert "names American Medical Billing Association, whose own source is listed, but cites guide" in error.problem
+
+
+def test_update_of_an_unknown_fact(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"]["facts"][0].update(replaces="pay_1999")))
+    assert error.entry == "fact 'pay_median' replaces" and "'pay_1999' must be the id of another fact" in error.problem
+
+
+def test_limit_without_its_pointer(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].pop("look")))
+    assert error.entry == "limit 'local_figures'" and "missing required key(s): look" in error.problem
+
+
+def test_limits_are_found_by_whole_words(knowledge):
+    local = knowledge.limits["local_figures"]
+    assert local.asked_in("How much do coders make in Ohio?") and local.asked_in("jobs near me")
+    assert not local.asked_in("what is the national median")
+    assert not local.asked_in("do coders need stamina in maineframe work")
 
 
 def test_empty_fact_list(tmp_path):

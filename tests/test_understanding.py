@@ -1,6 +1,6 @@
 """Relevance, ranking by meaning and the answering decisions, on a small made-up
 knowledge file (a bakery career), so they are tested apart from this career's data."""
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -8,51 +8,12 @@ from actions.answering import Context, Message, Tuning, choose_answer
 from actions.knowledge import load_knowledge
 from actions.understanding import FactIndex, FactMatch, Ranking, Relevance, clauses, shared_encoder
 
-BAKERY = textwrap.dedent(
-    """
-    career:
-      id: baker
-      name: baker
-      names: [baker, pastry chef, bakery worker]
-    sources:
-      made_up:
-        title: A made-up guide
-    aspects:
-      early:
-        label: the working hours
-        words: [hours, early]
-    topics:
-      duties:
-        title: what bakers do
-        button: What do bakers do?
-        next: pay
-        facts:
-          - aspects: []
-            text: Bakers mix dough, shape loaves and bake bread and pastries.
-            source: made_up
-            questions: [what does a baker do, what is the work of a baker like]
-          - aspects: [early]
-            text: Bakers start work very early, often at four in the morning.
-            source: made_up
-            questions: [what time does a baker start work, do bakers have to get up early]
-      pay:
-        title: pay
-        button: How much does it pay?
-        next: duties
-        facts:
-          - aspects: []
-            text: Bakers earn a modest wage.
-            source: made_up
-            questions: [how much does a baker earn, what is the salary of a baker]
-    """
-)
+BAKERY = Path(__file__).parent / "bakery.yml"
 
 
 @pytest.fixture(scope="module")
-def bakery(tmp_path_factory):
-    path = tmp_path_factory.mktemp("knowledge") / "bakery.yml"
-    path.write_text(BAKERY)
-    knowledge = load_knowledge(path)
+def bakery():
+    knowledge = load_knowledge(BAKERY)
     return knowledge, FactIndex(knowledge, shared_encoder())
 
 
@@ -183,7 +144,7 @@ def test_yes_answers_only_an_offer_made_in_the_last_reply(bakery):
 def test_a_follow_up_whose_words_match_a_fact_of_the_topic_gets_that_fact(bakery):
     knowledge, index = bakery
     answer = choose_answer(
-        knowledge, Message([("follow_up", 0.9)]), Context(topic="duties", facts_told=["duties/0"]),
+        knowledge, Message([("follow_up", 0.9)]), Context(topic="duties", facts_told=["bakers_work"]),
         index.rank("so what time would I have to start?"), Tuning(),
     )
     assert answer.told[0][1].aspects == ("early",)

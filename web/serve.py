@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tiny static server for the career-chat demo page (standard library only).
+"""Tiny static server for the career-chat demo page (standard library and the knowledge loader).
 
 Usage:
     python web/serve.py --host 127.0.0.1 --port 8080 [--rasa-url http://127.0.0.1:5005]
@@ -7,8 +7,9 @@ Usage:
 It serves only the handful of files the page needs (an allow-list, never the
 whole directory tree and never the rest of node_modules):
 
-    /                       -> web/index.html
-    /config.json            -> web/config.json (socketUrl replaced by --rasa-url if given)
+    /                       -> web/index.html ({{career_name}} filled in from the knowledge file)
+    /config.json            -> web/config.json (socketUrl replaced by --rasa-url if given; the
+                               widget's subtitle is the career's name from the knowledge file)
     /styles.css, /app.js    -> web/styles.css, web/app.js
     /vendor/rasa-webchat.js -> web/node_modules/rasa-webchat/lib/index.js
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,17 +35,22 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge  # noqa: E402
+
 WEB_DIR = Path(__file__).resolve().parent
 WEBCHAT_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 CONFIG_FILE = WEB_DIR / "config.json"
+PAGE = WEB_DIR / "index.html"
+CAREER_NAME = "{{career_name}}"
 
 # The only thing in the bundle that reaches the internet at run time.
 FONT_IMPORT = b"@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
 
 # url path -> (file, content type)
 ROUTES: Dict[str, Tuple[Path, str]] = {
-    "/": (WEB_DIR / "index.html", "text/html; charset=utf-8"),
-    "/index.html": (WEB_DIR / "index.html", "text/html; charset=utf-8"),
+    "/": (PAGE, "text/html; charset=utf-8"),
+    "/index.html": (PAGE, "text/html; charset=utf-8"),
     "/styles.css": (WEB_DIR / "styles.css", "text/css; charset=utf-8"),
     "/app.js": (WEB_DIR / "app.js", "text/javascript; charset=utf-8"),
     "/config.json": (CONFIG_FILE, "application/json; charset=utf-8"),
@@ -62,6 +69,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def career_name() -> str:
+    """The career's name, shown on the page and in the widget, from the knowledge file."""
+    try:
+        return load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE)).career_name
+    except KnowledgeFileError as error:
+        raise SetupError(str(error)) from None
+
+
 def load_config(rasa_url: Optional[str]) -> dict:
     try:
         config = json.loads(CONFIG_FILE.read_text(encoding="utf-8"))
@@ -72,6 +87,8 @@ def load_config(rasa_url: Optional[str]) -> dict:
     if rasa_url:
         config["socketUrl"] = rasa_url.rstrip("/")
     origin_of(config.get("socketUrl", ""))  # validate early
+    name = career_name()
+    config["subtitle"] = name[:1].upper() + name[1:]
     return config
 
 
@@ -116,6 +133,8 @@ def build_handler(config: dict, quiet: bool) -> type:
                 return None
             if file == WEBCHAT_BUNDLE:
                 data = data.replace(FONT_IMPORT, b"")
+            if file == PAGE:
+                data = data.replace(CAREER_NAME.encode(), config["subtitle"].lower().encode())
             return data, ctype
 
         def _send(self, head_only: bool) -> None:

@@ -61,10 +61,15 @@ def test_serves_only_the_allow_list_with_override_and_csp():
         base = line.split(" at ", 1)[1].split()[0]
         with urllib.request.urlopen(base) as r:
             csp = r.headers["Content-Security-Policy"]
-            assert "Explore careers: medical billing and coding" in r.read().decode()
+            page = r.read().decode()
+        # The career's name comes from the knowledge file, on the page and in the widget.
+        assert "<title>Explore careers: medical billing and coding specialist</title>" in page
+        assert "{{" not in page
         assert "connect-src 'self' http://127.0.0.1:5999 ws://127.0.0.1:5999" in csp
         with urllib.request.urlopen(base + "config.json") as r:
-            assert json.load(r)["socketUrl"] == "http://127.0.0.1:5999"
+            config = json.load(r)
+        assert config["socketUrl"] == "http://127.0.0.1:5999"
+        assert config["subtitle"] == "Medical billing and coding specialist"
         with urllib.request.urlopen(base + "vendor/rasa-webchat.js") as r:
             assert b"fonts.googleapis.com" not in r.read()  # nothing fetched from a CDN at run time
         for path in ("node_modules/rasa-webchat/package.json", "serve.py", "../README.md", "package.json"):

@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 
 from actions.knowledge import load_knowledge
+from actions.school import load_advising_contact
 
 # What the bot is expected to say. The quick replies come from the knowledge file.
 GREETING_CONTAINS = "Hi!"  # substring of the reply to /greet
 QUICK_REPLIES = [topic.button for topic in load_knowledge().topics.values()]
 TOPIC_BUTTON = "How much does it pay?"  # quick reply to click
-TOPIC_REPLY_CONTAINS = "$32,350"  # ...and a substring of the bot's answer to it
+TOPIC_REPLY_CONTAINS = "$44,090"  # ...and a substring of the bot's answer to it
 TYPED_QUESTION = "do i need a degree?"  # question typed into the input
 TYPED_ANSWER_CONTAINS = "associate degree"  # ...and a substring of the bot's answer to it
 XSS_PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -161,8 +162,9 @@ def test_greeting_quick_replies_and_topic_button(servers, make_page, artifacts_d
     wait_for_new_bot_text(page, before, TOPIC_REPLY_CONTAINS)
     # the reply's parts are on lines of their own, and its source is a working link
     answer = page.locator(BOT_MSG, has_text=TOPIC_REPLY_CONTAINS).last
-    assert answer.locator("br").count() == 2, answer.inner_html()
-    assert answer.locator("a[href^='https://www.bls.gov/']").count() == 1, answer.inner_html()
+    # newest figure, its source, the guide's older figure, its source, the offer
+    assert answer.locator("br").count() == 4, answer.inner_html()
+    assert answer.locator("a[href^='https://www.bls.gov/']").count() == 2, answer.inner_html()
 
     before = len(bot_texts(page))
     page.locator(INPUT).fill(TYPED_QUESTION)
@@ -175,6 +177,25 @@ def test_greeting_quick_replies_and_topic_button(servers, make_page, artifacts_d
     assert not page.page_errors, page.page_errors
     csp = [e for e in page.console_errors if "Content Security Policy" in e]
     assert not csp, csp
+
+
+def test_next_steps_are_buttons_and_a_person_is_one_question_away(servers, make_page, artifacts_dir):
+    page = make_page(**DESKTOP)
+    load_page(page, servers)
+    open_widget(page)
+    wait_for_greeting(page)
+    answer = ask_typed(page, "how much does it pay?", TOPIC_REPLY_CONTAINS)
+    assert "You can also ask" not in answer
+    for title in ("The highest pay", "The lowest pay", "Will I find a job?"):
+        page.locator(REPLY_BUTTON, has_text=title).first.wait_for(state="visible", timeout=BOT_TIMEOUT_S * 1000)
+
+    contact = load_advising_contact()
+    ask_typed(page, "can I talk to a real person at the school?", contact.email)
+    booking = page.locator(f"a.rw-reply[href='{contact.booking_url}']")
+    booking.first.wait_for(state="visible", timeout=BOT_TIMEOUT_S * 1000)
+    assert booking.first.inner_text().strip() == "Book an appointment"
+    page.screenshot(path=str(artifacts_dir / "widget-advisor.png"))
+    assert_only_local_requests(page, servers)
 
 
 def test_keyboard_only(servers, make_page):

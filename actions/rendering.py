@@ -1,0 +1,67 @@
+"""Render a `Reply` for the channel the student uses.
+
+- socket.io (the web widget): markdown; links as [title](url); next steps as quick
+  replies, link buttons opening their page.
+- REST: plain text, buttons as data, and the sources as a `custom` payload
+  ({"sources": [{"title", "url", "year"}]}) for a school's own front end.
+- `rasa shell` (cmdline): plain text with the next steps as suggestions to type,
+  because the shell's button menu would not let a student type a question.
+"""
+from typing import Any, Dict, List
+
+from actions.replies import Button, Line, Reply
+
+WIDGET_CHANNEL = "socketio"
+SHELL_CHANNEL = "cmdline"
+
+#: The widget renders bot text as markdown, where a line break needs two trailing
+#: spaces; a blank line would make Rasa's socket.io channel split the reply.
+MARKDOWN_LINE_BREAK = "  \n"
+
+
+def markdown_line(line: Line) -> str:
+    link = f"[{line.link.title}]({line.link.url})" if line.link else ""
+    return f"{line.text}{link}{line.tail}"
+
+
+def plain_line(line: Line) -> str:
+    if not line.link:
+        return f"{line.text}{line.tail}"
+    link = line.link.url if line.link.title == line.link.url else f"{line.link.title}, {line.link.url}"
+    return f"{line.text}{link}{line.tail}"
+
+
+def render(reply: Reply, channel: str) -> List[Dict[str, Any]]:
+    """The keyword arguments of each `dispatcher.utter_message` call for this reply."""
+    if channel == WIDGET_CHANNEL:
+        text = MARKDOWN_LINE_BREAK.join(markdown_line(line) for line in reply.lines)
+        if any(step.url for step in reply.next_steps):
+            # Rasa's socket.io channel drops a button's url; the widget reads quick replies as sent.
+            return [{"json_message": {"data": {"text": text, "quick_replies": [_quick_reply(s) for s in reply.next_steps]}}}]
+        return [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
+    lines = [plain_line(line) for line in reply.lines]
+    if channel == SHELL_CHANNEL:
+        if reply.next_steps:
+            lines.append("You could ask: " + " / ".join(_suggestion(step) for step in reply.next_steps))
+        return [{"text": "\n".join(lines)}]
+    messages: List[Dict[str, Any]] = [{"text": "\n".join(lines), "buttons": [_button(step) for step in reply.next_steps]}]
+    if reply.citations:
+        sources = [{"title": c.title, "url": c.url, "year": c.year} for c in reply.citations]
+        messages.append({"json_message": {"sources": sources}})
+    return messages
+
+
+def _button(step: Button) -> Dict[str, str]:
+    if step.url:
+        return {"title": step.title, "url": step.url, "type": "web_url"}
+    return {"title": step.title, "payload": step.payload}
+
+
+def _quick_reply(step: Button) -> Dict[str, str]:
+    if step.url:
+        return {"type": "web_url", "title": step.title, "url": step.url}
+    return {"content_type": "text", "title": step.title, "payload": step.payload}
+
+
+def _suggestion(step: Button) -> str:
+    return f"{step.title} ({step.url})" if step.url else step.title

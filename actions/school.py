@@ -1,0 +1,52 @@
+"""The school's own settings (school.yml): today, its advising contact.
+
+A school edits this file to hand students over to its advisors. It is checked when
+the action server starts, like the knowledge file: a problem raises
+`KnowledgeFileError` naming the file, the entry and what is wrong.
+"""
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+import yaml
+
+from actions.knowledge import PROJECT_ROOT, _Reader
+
+DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "school.yml"
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class AdvisingContact:
+    office: str
+    email: str
+    phone: str
+    hours: str
+    booking_url: Optional[str] = None
+
+
+def load_advising_contact(path: Union[str, Path] = DEFAULT_SCHOOL_FILE) -> AdvisingContact:
+    path = Path(path)
+    reader = _Reader(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise reader.fail("file", f"cannot be read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise reader.fail("file", f"is not valid YAML: {getattr(error, 'problem', None) or error}") from error
+    root = reader.mapping(document, "top level", required=("advising",))
+    body = reader.mapping(
+        root["advising"], "advising", required=("office", "email", "phone", "hours"), optional=("booking_url",)
+    )
+    email = reader.text(body["email"], "advising email")
+    if not EMAIL.match(email):
+        raise reader.fail("advising email", f"{email!r} is not an email address")
+    return AdvisingContact(
+        office=reader.text(body["office"], "advising office"),
+        email=email,
+        phone=reader.text(body["phone"], "advising phone"),
+        hours=reader.text(body["hours"], "advising hours"),
+        booking_url=reader.url(body.get("booking_url"), "advising booking_url"),
+    )
+

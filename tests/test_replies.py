@@ -1,0 +1,93 @@
+"""Replies and their rendering per channel, on the small made-up knowledge file."""
+from pathlib import Path
+
+import pytest
+
+from actions.knowledge import KnowledgeFileError, load_knowledge
+from actions.rendering import render
+from actions.replies import Button, Line, Link, Reply, decline_reply, fact_reply
+from actions.school import load_advising_contact
+
+BAKERY = load_knowledge(Path(__file__).parent / "bakery.yml")
+DUTIES, PAY = BAKERY.topics["duties"], BAKERY.topics["pay"]
+
+
+def test_a_fact_reply_is_the_fact_its_source_the_offer_and_next_steps():
+    reply = fact_reply(BAKERY, [(DUTIES, DUTIES.headline)], facts_told=["bakers_work"])
+    assert [line.text for line in reply.lines] == [
+        DUTIES.headline.text, "Source: A made-up guide.", "Shall I tell you about pay next?",
+    ]
+    assert reply.next_steps == (Button("The working hours", '/ask_duties{"aspect": "early"}'), Button("How much does it pay?", "/ask_pay"))
+
+
+def test_told_details_are_not_offered_again():
+    reply = fact_reply(BAKERY, [(DUTIES, DUTIES.facts[1])], facts_told=["bakers_work", "bakers_hours"])
+    assert reply.next_steps == (Button("How much does it pay?", "/ask_pay"),)
+
+
+def test_decline_offers_topics_not_discussed_yet():
+    reply = decline_reply(BAKERY, ["bakers_work"], "Sorry.")
+    assert [line.text for line in reply.lines] == ["Sorry."]
+    assert reply.next_steps == (Button("How much does it pay?", "/ask_pay"),)
+
+
+LINKED = Reply((Line("Source: ", Link("Guide", "https://example.org/g"), ", 2020."), Line("Next?")), (Button("Pay", "/ask_pay"),))
+
+
+def test_markdown_for_the_widget():
+    assert render(LINKED, "socketio") == [
+        {"text": "Source: [Guide](https://example.org/g), 2020.  \nNext?", "buttons": [{"title": "Pay", "payload": "/ask_pay"}]}
+    ]
+
+
+def test_plain_text_for_rest():
+    assert render(LINKED, "rest") == [
+        {"text": "Source: Guide, https://example.org/g, 2020.\nNext?", "buttons": [{"title": "Pay", "payload": "/ask_pay"}]}
+    ]
+
+
+def test_plain_text_and_typed_suggestions_for_the_shell():
+    assert render(LINKED, "cmdline") == [{"text": "Source: Guide, https://example.org/g, 2020.\nNext?\nYou could ask: Pay"}]
+
+
+def test_the_bakers_guild_must_be_cited_by_a_fact_that_names_it(tmp_path):
+    path = tmp_path / "bakery.yml"
+    path.write_text((Path(__file__).parent / "bakery.yml").read_text().replace(
+        "Bakers earn a modest wage.", "The Bakers Guild says bakers earn a modest wage."
+    ).replace("title: A made-up guide\n", "title: A made-up guide\n  guild:\n    title: The guild's page\n    names: [Bakers Guild]\n"))
+    with pytest.raises(KnowledgeFileError) as caught:
+        load_knowledge(path)
+    assert "names Bakers Guild" in caught.value.problem
+
+
+# --- the school's settings -----------------------------------------------------------
+
+SCHOOL = """advising:
+  office: the Advising Office
+  email: advice@school.example
+  phone: 555 0100
+  hours: weekdays 9-5
+  booking_url: https://school.example/book
+"""
+
+
+def test_the_schools_file_loads():
+    contact = load_advising_contact()
+    assert contact.email and contact.phone and contact.office and contact.hours
+
+
+@pytest.mark.parametrize(
+    "change, entry, problem",
+    [
+        (lambda text: text.replace("advice@school.example", "advice at school"), "advising email", "not an email address"),
+        (lambda text: text.replace("  phone: 555 0100\n", ""), "advising", "missing required key(s): phone"),
+        (lambda text: text.replace("https://school.example/book", "school.example/book"), "advising booking_url", "not an http(s) address"),
+        (lambda text: text.replace("advising:", "advisor:"), "top level", "missing required key(s): advising"),
+    ],
+)
+def test_a_broken_schools_file_names_the_entry(tmp_path, change, entry, problem):
+    path = tmp_path / "school.yml"
+    path.write_text(change(SCHOOL))
+    with pytest.raises(KnowledgeFileError) as caught:
+        load_advising_contact(path)
+    assert (caught.value.path, caught.value.entry) == (str(path), entry) and problem in caught.value.problem
