@@ -30,6 +30,7 @@ RELEVANCE = Relevance(KNOWLEDGE)
 ASPECT_WORDS = AspectWords(KNOWLEDGE)
 
 ASPECT_ENTITY = "aspect"
+ADVISOR_INTENT = "talk_to_advisor"
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -107,6 +108,11 @@ class ActionAnswer(Action):
         text = latest.get("text") or ""
         offered: Optional[str] = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
         message = read_message(latest, KNOWLEDGE)
+        if message.unsure and message.intent == ADVISOR_INTENT:
+            # "Can I talk to a real person?" is close to "are you a real person?": when the
+            # likeliest reading asks for a person, the advisors' contact helps more than
+            # "please rephrase", and giving it does no harm.
+            return ActionAdvisorContact().run(dispatcher, tracker, domain)
         answer = choose_answer(
             KNOWLEDGE,
             message,

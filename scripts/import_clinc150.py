@@ -63,8 +63,8 @@ def main(source: str) -> None:
         data = json.load(file)
     write(
         "data/nlu/out_of_scope_clinc150.yml",
-        "all oos_train and oos_val lines and 4 lines per non-small-talk intent of train",
-        select_lines(data, ("oos_train", "oos_val"), None, "train", per_intent=4),
+        "all oos_train and oos_val lines and 6 lines per non-small-talk intent of train",
+        select_lines(data, ("oos_train", "oos_val"), None, "train", per_intent=6),
     )
     write(
         "tests/nlu/holdout_clinc150.yml",

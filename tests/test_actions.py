@@ -31,12 +31,14 @@ class Conversation:
 
     def say(
         self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None, text: str = "",
-        channel: str = "rest",
+        channel: str = "rest", ranking: Optional[List[dict]] = None,
     ) -> List[dict]:
         """Send one message with the given intent and aspects (or raw entities); return the bot's messages."""
         if entities is None:
             entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
         latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": text}
+        if ranking:
+            latest["intent_ranking"] = ranking
         self.events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
         tracker = Tracker(
             sender_id="test",
@@ -339,6 +341,15 @@ def test_advisor_request_gives_the_schools_contact(channel):
     if channel == "socketio":
         quick_replies = messages[0]["custom"]["data"]["quick_replies"]
         assert quick_replies == [{"type": "web_url", "title": "Book an appointment", "url": ADVISING.booking_url}]
+
+
+def test_an_unsure_request_for_a_person_still_gets_the_contact():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "talk_to_advisor", "confidence": 0.45},
+               {"name": "bot_challenge", "confidence": 0.42}]
+    messages = Conversation().say("nlu_fallback", text="can I talk to a real person?", ranking=ranking)
+    assert ADVISING.email in messages[0]["text"]
+    ranking[1:] = ranking[2:0:-1]  # likelier "are you a real person?": no contact, a rephrase
+    assert ADVISING.email not in Conversation().say("nlu_fallback", text="can I talk to a real person?", ranking=ranking)[0]["text"]
 
 
 def test_two_misunderstandings_in_a_row_offer_an_advisor():
