@@ -7,7 +7,7 @@ wrong answers; the embedding index of the example questions is built (or read fr
 its cache) then too. KNOWLEDGE_FILE and SCHOOL_FILE name other files than the defaults.
 """
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -125,7 +125,7 @@ class ActionAnswer(Action):
         in_a_row = (tracker.get_slot("misunderstandings") or 0) + 1 if misunderstood else 0
         if in_a_row >= 2:
             reply = Reply(
-                reply.lines + advisor_reply(ADVISING, f"Would you rather ask a person? {ADVISING.office}:").lines,
+                reply.lines + advisor_reply(ADVISING, f"Would you rather ask a person? You can reach {ADVISING.office}:").lines,
                 advisor_reply(ADVISING).next_steps + reply.next_steps[:2],
             )
             in_a_row = 0
@@ -133,7 +133,9 @@ class ActionAnswer(Action):
         return events + [SlotSet("misunderstandings", float(in_a_row))]
 
     @staticmethod
-    def compose(answer: Answer, text: str, facts_told: List[str], unsure: bool):
+    def compose(answer: Answer, text: str, facts_told: List[str], unsure: bool) -> Tuple[Reply, List[EventType]]:
+        """The reply to an answer, and the slots it sets: the topic, what was told (by
+        fact id; a newer figure counts its older one as told) and the next topic offered."""
         if answer.told:
             for _, fact in answer.told:
                 for fact_id in (fact.id, fact.replaces):
