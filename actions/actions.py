@@ -17,7 +17,7 @@ from actions.answering import Answer, Context, Message, choose_answer
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowledge
 from actions.rendering import render
 from actions.replies import (
-    REPHRASE, Line, Reply, advisor_reply, clarifying_question, decline, decline_reply, fact_reply,
+    REPHRASE, WHAT_NEXT, Line, Reply, advisor_reply, clarifying_question, decline, decline_reply, fact_reply,
     missing_reply, source_reply, topic_menu,
 )
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
@@ -159,7 +159,7 @@ class ActionAnswer(Action):
         elif unsure:
             sentence = REPHRASE
         else:
-            sentence = "What would you like to know? Pick a topic or type your own question."
+            sentence = WHAT_NEXT
         return decline_reply(KNOWLEDGE, facts_told, sentence), [SlotSet("suggested_topic", None)]
 
 

@@ -133,11 +133,24 @@ class KnowledgeBase:
         return [topic for topic in self.topics.values() if topic.fact_for(aspect_id)]
 
 
-class _Reader:
-    """Typed access to parsed YAML that reports problems against one file."""
+class FileReader:
+    """Typed access to a YAML file that reports problems against it (the knowledge
+    file, the school's settings)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def parse(self) -> Any:
+        """The file's YAML; an unreadable file or bad YAML is reported with its line."""
+        try:
+            return yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise self.fail("file", f"cannot be read ({error.strerror})") from error
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+            problem = getattr(error, "problem", None) or str(error)
+            raise self.fail(where, f"is not valid YAML: {problem}") from error
 
     def fail(self, entry: str, problem: str) -> KnowledgeFileError:
         return KnowledgeFileError(self.path, entry, problem)
@@ -187,17 +200,8 @@ def _describe(value: Any) -> str:
 
 def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> KnowledgeBase:
     """Read and check a knowledge file; raise KnowledgeFileError on any problem."""
-    path = Path(path)
-    reader = _Reader(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise reader.fail("file", f"cannot be read ({error.strerror})") from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        problem = getattr(error, "problem", None) or str(error)
-        raise reader.fail(where, f"is not valid YAML: {problem}") from error
+    reader = FileReader(Path(path))
+    document = reader.parse()
 
     root = reader.mapping(
         document, "top level", required=("career", "sources", "aspects", "topics"), optional=("limits",)
@@ -234,7 +238,7 @@ def _names_in(text: str, names: Sequence[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in names)
 
 
-def _check_updates(reader: _Reader, facts: List[Fact]) -> None:
+def _check_updates(reader: FileReader, facts: List[Fact]) -> None:
     ids = {fact.id: fact for fact in facts}
     for fact in facts:
         if fact.replaces is None:
@@ -246,7 +250,7 @@ def _check_updates(reader: _Reader, facts: List[Fact]) -> None:
             raise reader.fail(f"fact '{fact.id}' replaces", f"'{older.id}' must be updated by one fact only, once")
 
 
-def _check_topic_chain(reader: _Reader, topics: Dict[str, Topic]) -> None:
+def _check_topic_chain(reader: FileReader, topics: Dict[str, Topic]) -> None:
     """Following `next` from the first topic must visit every topic once and come back:
     offering "shall I tell you about X next?" then never loops or leaves a topic out."""
     first = next(iter(topics))
@@ -267,7 +271,7 @@ def _check_topic_chain(reader: _Reader, topics: Dict[str, Topic]) -> None:
         )
 
 
-def _read_sources(reader: _Reader, value: Any) -> Dict[str, Source]:
+def _read_sources(reader: FileReader, value: Any) -> Dict[str, Source]:
     sources = {}
     for source_id, body in reader.mapping(value, "sources").items():
         entry = f"source '{source_id}'"
@@ -281,7 +285,7 @@ def _read_sources(reader: _Reader, value: Any) -> Dict[str, Source]:
     return sources
 
 
-def _read_limits(reader: _Reader, value: Any) -> Dict[str, Limit]:
+def _read_limits(reader: FileReader, value: Any) -> Dict[str, Limit]:
     limits = {}
     for limit_id, body in (reader.mapping(value, "limits").items() if value else ()):
         entry = f"limit '{limit_id}'"
@@ -296,7 +300,7 @@ def _read_limits(reader: _Reader, value: Any) -> Dict[str, Limit]:
     return limits
 
 
-def _read_aspects(reader: _Reader, value: Any) -> Dict[str, Aspect]:
+def _read_aspects(reader: FileReader, value: Any) -> Dict[str, Aspect]:
     aspects: Dict[str, Aspect] = {}
     owner_of_word: Dict[str, str] = {}
     for aspect_id, body in reader.mapping(value, "aspects").items():
@@ -316,7 +320,7 @@ def _read_aspects(reader: _Reader, value: Any) -> Dict[str, Aspect]:
 
 
 def _read_topics(
-    reader: _Reader, value: Any, sources: Dict[str, Source], aspects: Dict[str, Aspect]
+    reader: FileReader, value: Any, sources: Dict[str, Source], aspects: Dict[str, Aspect]
 ) -> Dict[str, Topic]:
     bodies = reader.mapping(value, "topics")
     topics = {}
@@ -361,7 +365,7 @@ def _read_topics(
 
 
 def _read_fact(
-    reader: _Reader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
+    reader: FileReader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
 ) -> Fact:
     body = reader.mapping(
         value, entry, required=("id", "text", "source", "aspects"), optional=("year", "questions", "replaces")

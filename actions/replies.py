@@ -185,6 +185,7 @@ def decline(knowledge: KnowledgeBase) -> str:
 
 
 REPHRASE = "Sorry, I didn't quite understand that. Could you rephrase it?"
+WHAT_NEXT = "What would you like to know? Pick a topic or type your own question."
 
 
 def topics_not_discussed(knowledge: KnowledgeBase, facts_told: Collection[str]) -> List[Topic]:
@@ -200,6 +201,6 @@ def decline_reply(knowledge: KnowledgeBase, facts_told: Collection[str], sentenc
 def topic_menu(knowledge: KnowledgeBase) -> Reply:
     """Every topic as a button (after the greeting and "what can you do")."""
     return Reply(
-        (Line("What would you like to know? Pick a topic or type your own question."),),
+        (Line(WHAT_NEXT),),
         tuple(topic_button(t) for t in knowledge.topics.values()),
     )

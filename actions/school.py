@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-import yaml
-
-from actions.knowledge import PROJECT_ROOT, _Reader
+from actions.knowledge import PROJECT_ROOT, FileReader
 
 DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "school.yml"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -27,14 +25,8 @@ class AdvisingContact:
 
 
 def load_advising_contact(path: Union[str, Path] = DEFAULT_SCHOOL_FILE) -> AdvisingContact:
-    path = Path(path)
-    reader = _Reader(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise reader.fail("file", f"cannot be read ({error.strerror})") from error
-    except yaml.YAMLError as error:
-        raise reader.fail("file", f"is not valid YAML: {getattr(error, 'problem', None) or error}") from error
+    reader = FileReader(Path(path))
+    document = reader.parse()
     root = reader.mapping(document, "top level", required=("advising",))
     body = reader.mapping(
         root["advising"], "advising", required=("office", "email", "phone", "hours"), optional=("booking_url",)
