@@ -120,7 +120,7 @@ def fact_reply(
 def limit_lines(limit: Limit) -> List[Line]:
     """What the knowledge file lacks and where to look instead."""
     if limit.url:
-        return [Line(limit.missing), Line("For that, see ", Link(capitalised(limit.look), limit.url), ".")]
+        return [Line(limit.missing), Line("For that, see ", Link(limit.look, limit.url), ".")]
     return [Line(f"{limit.missing} For that, try {limit.look}.")]
 
 
@@ -159,8 +159,7 @@ def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
     the last fact told, and its newer figure where the file has one."""
     if fact is None:
         return Reply((Line("I haven't told you a fact yet. Every answer I give names its source and year."),))
-    lines = [Line(f"That comes from the {fact.source.title}" + (f", {fact.year}." if fact.year else "."))]
-    lines += [source_line(source, fact.year, label="Link: ") for source in fact.sources if source.url]
+    lines = [source_line(source, fact.year, label="That comes from: ") for source in fact.sources]
     newer = knowledge.newer_than(fact)
     if newer:
         lines += [Line(f"A newer figure: {newer.text}")] + [source_line(s, newer.year) for s in newer.sources]
