@@ -4,7 +4,7 @@
   replies, link buttons opening their page.
 - REST: plain text, buttons as data, and the sources as a `custom` payload
   ({"sources": [{"title", "url", "year"}]}) for a school's own front end.
-- `rasa shell` (cmdline): plain text with the next steps as suggestions to type,
+- `rasa shell` (cmdline): plain text with the next steps as questions to type,
   because the shell's button menu would not let a student type a question.
 """
 from typing import Any, Dict, List
@@ -41,8 +41,9 @@ def render(reply: Reply, channel: str) -> List[Dict[str, Any]]:
         return [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
     lines = [plain_line(line) for line in reply.lines]
     if channel == SHELL_CHANNEL:
-        if reply.next_steps:
-            lines.append("You could ask: " + " / ".join(_suggestion(step) for step in reply.next_steps))
+        questions = [step.title for step in reply.next_steps if not step.url]  # links are in the text
+        if questions:
+            lines.append("You could ask: " + " / ".join(questions))
         return [{"text": "\n".join(lines)}]
     messages: List[Dict[str, Any]] = [{"text": "\n".join(lines), "buttons": [_button(step) for step in reply.next_steps]}]
     if reply.citations:
@@ -61,7 +62,3 @@ def _quick_reply(step: Button) -> Dict[str, str]:
     if step.url:
         return {"type": "web_url", "title": step.title, "url": step.url}
     return {"content_type": "text", "title": step.title, "payload": step.payload}
-
-
-def _suggestion(step: Button) -> str:
-    return f"{step.title} ({step.url})" if step.url else step.title
