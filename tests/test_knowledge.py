@@ -193,10 +193,10 @@ def test_source_nobody_cites(tmp_path):
 def test_fact_naming_an_organisation_must_cite_its_source(tmp_path):
     """The AMBA kind of mistake: a fact naming AMBA that cites the guide."""
     def misattribute(document):
-        document["topics"]["certification"]["facts"][1]["text"] += " It is awarded by the American Medical Billing Association."
+        document["topics"]["certification"]["facts"][0]["text"] += " The CMRS is awarded by the American Medical Billing Association."
 
     error = refuse(write_variant(tmp_path, misattribute))
-    assert error.entry == "topic 'certification' fact 2 ('certification_cmrs')"
+    assert error.entry == "topic 'certification' fact 1 ('certification_advice')"
     assert "names American Medical Billing Association, whose own source is listed, but cites guide" in error.problem
 
 
