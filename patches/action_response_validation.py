@@ -1,0 +1,43 @@
+"""Speed patch: Rasa checks every action server response against a schema compiled once.
+
+Rasa 3.6's `RemoteAction._validate_action_result` calls `jsonschema.validate(result,
+schema)` for each custom action run; that call first re-checks the schema itself
+against the JSON Schema meta-schema and builds a new validator, every time. Profiled
+under load (issue 8), this was about 40% of the Rasa server's time per turn. Here the
+same schema is checked once and its validator kept; every response is still
+validated, and a malformed one is still rejected with Rasa's own message
+(tests/test_action_response_validation.py).
+
+Applied on import; `nlu_components/minilm_featurizer.py` imports this module, because
+Rasa loads that component into every server that runs this project's model (`make
+run`, `make shell`, the tests), and no other hook of Rasa runs project code there.
+"""
+from typing import Any, Dict, Text
+
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+_SCHEMA = RemoteAction.action_response_format_spec()
+_VALIDATOR_CLASS = validator_for(_SCHEMA)
+_VALIDATOR_CLASS.check_schema(_SCHEMA)
+_VALIDATOR = _VALIDATOR_CLASS(_SCHEMA)
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """Rasa's check, with the validator built once: the same error as `jsonschema.validate`
+    would raise (its best match), with Rasa's message."""
+    error = best_match(_VALIDATOR.iter_errors(result))
+    if error is None:
+        return True
+    error.message += (
+        f". Failed to validate Action server response from API, "
+        f"make sure your response from the Action endpoint is valid. "
+        f"For more information about the format visit "
+        f"{DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+RemoteAction._validate_action_result = _validate_action_result
