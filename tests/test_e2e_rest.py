@@ -57,14 +57,6 @@ def test_single_question(running_bot, question, fact):
     assert fact in running_bot.bot.reply_text(new_sender(), question)
 
 
-@pytest.mark.parametrize("questions, fact", FOLLOW_UPS, ids=lambda value: " / ".join(value) if isinstance(value, list) else value)
-def test_follow_up_keeps_the_topic(running_bot, questions, fact):
-    sender = new_sender()
-    for question in questions[:-1]:
-        running_bot.bot.reply_text(sender, question)
-    assert fact in running_bot.bot.reply_text(sender, questions[-1])
-
-
 @pytest.mark.parametrize("question", OUT_OF_SCOPE)
 def test_out_of_scope_gets_no_career_fact(running_bot, question):
     reply = running_bot.bot.reply_text(new_sender(), question)
@@ -103,8 +95,12 @@ SOURCE_AND_ADVISOR = [
 ]
 
 
-@pytest.mark.parametrize("questions, expected", SOURCE_AND_ADVISOR, ids=lambda value: " / ".join(value) if isinstance(value, list) else value)
-def test_sources_advisors_and_limits(running_bot, questions, expected):
+@pytest.mark.parametrize(
+    "questions, expected", FOLLOW_UPS + SOURCE_AND_ADVISOR,
+    ids=lambda value: " / ".join(value) if isinstance(value, list) else value,
+)
+def test_the_conversation_keeps_its_context(running_bot, questions, expected):
+    """Follow-ups on the topic, "where does that come from?" on the last fact, a person, a limit."""
     sender = new_sender()
     for question in questions[:-1]:
         running_bot.bot.reply_text(sender, question)
