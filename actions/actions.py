@@ -124,10 +124,8 @@ class ActionAnswer(Action):
         misunderstood = not (answer.told or answer.missing or answer.options)
         in_a_row = (tracker.get_slot("misunderstandings") or 0) + 1 if misunderstood else 0
         if in_a_row >= 2:
-            reply = Reply(
-                reply.lines + advisor_reply(ADVISING, f"Would you rather ask a person? You can reach {ADVISING.office}:").lines,
-                advisor_reply(ADVISING).next_steps + reply.next_steps[:2],
-            )
+            offer = advisor_reply(ADVISING, f"Would you rather ask a person? You can reach {ADVISING.office}:")
+            reply = Reply(reply.lines + offer.lines, offer.next_steps + reply.next_steps[:2])
             in_a_row = 0
         send(dispatcher, tracker, reply)
         return events + [SlotSet("misunderstandings", float(in_a_row))]

@@ -122,6 +122,11 @@ class KnowledgeBase:
     def fact(self, fact_id: str) -> Optional[Tuple[Topic, Fact]]:
         return next(((t, f) for t in self.topics.values() for f in t.facts if f.id == fact_id), None)
 
+    def older_than(self, fact: Fact) -> Optional[Fact]:
+        """The older figure this fact updates, if any."""
+        found = self.fact(fact.replaces) if fact.replaces else None
+        return found[1] if found else None
+
     def newer_than(self, fact: Fact) -> Optional[Fact]:
         """The fact that updates this one's figure, if any."""
         return next((f for t in self.topics.values() for f in t.facts if f.replaces == fact.id), None)

@@ -71,17 +71,20 @@ def source_line(source: Source, year: Optional[str], label: str = "Source: ") ->
     return Line(f"{label}{source.title}{tail}")
 
 
+def with_sources(fact: Fact, label: str = "") -> List[Line]:
+    """The fact's text (after a label such as "Older figure: ") and a line per source."""
+    return [Line(f"{label}{fact.text}")] + [source_line(source, fact.year) for source in fact.sources]
+
+
 def fact_lines(knowledge: KnowledgeBase, fact: Fact) -> List[Line]:
     """The fact and its sources; a newer figure's older one follows, with its own source."""
-    lines = [Line(fact.text)] + [source_line(source, fact.year) for source in fact.sources]
-    older = knowledge.fact(fact.replaces)[1] if fact.replaces else None
-    if older:
-        lines += [Line(f"Older figure: {older.text}")] + [source_line(source, older.year) for source in older.sources]
-    return lines
+    older = knowledge.older_than(fact)
+    return with_sources(fact) + (with_sources(older, "Older figure: ") if older else [])
 
 
 def citations(knowledge: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[Citation, ...]:
-    shown = list(facts) + [knowledge.fact(f.replaces)[1] for f in facts if f.replaces]
+    """Every source shown with these facts (older figures included), for REST's data."""
+    shown = list(facts) + [older for older in map(knowledge.older_than, facts) if older]
     return tuple(Citation(s.title, s.url, f.year) for f in shown for s in f.sources)
 
 
@@ -90,14 +93,19 @@ def untold_details(topic: Topic, facts_told: Collection[str]) -> List[Fact]:
     return [fact for fact in topic.facts if fact.aspects and fact.id not in facts_told]
 
 
+def ask_payload(topic: Topic, aspect: Optional[str] = None) -> str:
+    """A button's message: the topic's intent, with the aspect that picks one of its facts."""
+    return f'/{topic.intent}{{"aspect": "{aspect}"}}' if aspect else f"/{topic.intent}"
+
+
 def detail_button(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> Button:
     """Asks for exactly this fact: the payload names the topic's intent and the fact's aspect."""
     aspect = fact.aspects[0]
-    return Button(capitalised(knowledge.aspects[aspect].label), f'/{topic.intent}{{"aspect": "{aspect}"}}')
+    return Button(capitalised(knowledge.aspects[aspect].label), ask_payload(topic, aspect))
 
 
 def topic_button(topic: Topic) -> Button:
-    return Button(topic.button, f"/{topic.intent}")
+    return Button(topic.button, ask_payload(topic))
 
 
 def fact_reply(
@@ -128,16 +136,20 @@ def clarifying_question(knowledge: KnowledgeBase, options: Sequence[FactRef]) ->
     """Asks which of two or three facts is meant; each button answers the original question."""
     titles = [option_title(knowledge, topic, fact) for topic, fact in options]
     buttons = [
-        detail_button(knowledge, topic, fact) if fact.aspects and fact is not topic.headline else topic_button(topic)
-        for topic, fact in options
+        Button(capitalised(title), ask_payload(topic, fact.aspects[0] if is_detail(topic, fact) else None))
+        for title, (topic, fact) in zip(titles, options)
     ]
-    buttons = [Button(capitalised(title), button.payload) for title, button in zip(titles, buttons)]
     return Reply((Line(f"{CLARIFYING_OPENER}{join_words(titles)}?"),), tuple(buttons))
+
+
+def is_detail(topic: Topic, fact: Fact) -> bool:
+    """A fact asked for by its aspect, not the topic's headline."""
+    return fact is not topic.headline and bool(fact.aspects)
 
 
 def option_title(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> str:
     """'pay' for a topic's headline, 'pay: the highest pay' for one of its details."""
-    if fact is topic.headline or not fact.aspects:
+    if not is_detail(topic, fact):
         return topic.title
     return f"{topic.title}: {knowledge.aspects[fact.aspects[0]].label}"
 
@@ -162,7 +174,7 @@ def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
     lines = [source_line(source, fact.year, label="That comes from: ") for source in fact.sources]
     newer = knowledge.newer_than(fact)
     if newer:
-        lines += [Line(f"A newer figure: {newer.text}")] + [source_line(s, newer.year) for s in newer.sources]
+        lines += with_sources(newer, "A newer figure: ")
     elif fact.replaces or (fact.year and fact.source.url):
         lines.append(Line("It is the newest figure I can confirm from that source."))
     return Reply(tuple(lines), citations=citations(knowledge, [fact] + ([newer] if newer else [])))
