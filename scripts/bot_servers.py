@@ -73,16 +73,27 @@ def credentials_allowing(origin: str, target: Path) -> Path:
     return target
 
 
+def endpoints_with_action_server(action_url: str, target: Path) -> Path:
+    """endpoints.yml (its conversation and lock stores) with another action server."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = action_url
+    target.write_text(yaml.safe_dump(endpoints))
+    return target
+
+
 @contextmanager
-def running_servers(model: Path, workdir: Path, with_web_page: bool = True) -> Iterator[SimpleNamespace]:
+def running_servers(
+    model: Path, workdir: Path, with_web_page: bool = True, environment: Optional[dict] = None
+) -> Iterator[SimpleNamespace]:
     """Yield `bot` (a REST client), `url`, `web_url` (None without the page) and `log`;
-    the socket.io channel allows the page's origin only. Everything stops afterwards."""
+    the socket.io channel allows the page's origin only; conversations are kept in a
+    SQLite file in `workdir` unless `environment` sets CONVERSATIONS_DB_URL. Everything
+    stops afterwards."""
     action_port, rasa_port = free_port(), free_port()
     web_port: Optional[int] = free_port() if with_web_page else None
     url = f"http://{HOST}:{rasa_port}"
     web_url = f"http://{HOST}:{web_port}/" if web_port else None
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://{HOST}:{action_port}/webhook"\n')
+    endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
     credentials = credentials_allowing((web_url or f"http://{HOST}:1").rstrip("/"), workdir / "credentials.yml")
     web_args = ["--web", str(web_port), url] if web_port else []
     log = workdir / "servers.log"
@@ -94,7 +105,12 @@ def running_servers(model: Path, workdir: Path, with_web_page: bool = True) -> I
                 "--endpoints", str(endpoints), "--model", str(model),
             ],
             cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            env={
+                **os.environ,
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
+                **(environment or {}),
+            },
         )
     try:
         wait_until_up(url, process, log)

@@ -1,0 +1,144 @@
+"""Conversations kept in a SQL database, so that a restart or a deploy loses none.
+
+Rasa's SQL tracker store with three changes, each small:
+
+- The database comes from one environment variable, `CONVERSATIONS_DB_URL` (a SQLAlchemy
+  URL). Unset, it is a SQLite file under `var/`, so `make run` needs no database server;
+  `postgresql://user:password@host:5432/db` lets several Rasa servers share conversations.
+- A database that cannot be reached within `connect_timeout` seconds stops the server with
+  a message naming it and why; Rasa's own store retries forever without saying so.
+- Each turn loads only the last `recent_turns` user turns of the conversation, preceded by
+  the latest value of every slot set before them. Rasa's store loads the whole session on
+  every turn, so replies got slower the longer a student chatted; slots are the whole of
+  this bot's context, so nothing the answers depend on is lost.
+"""
+import itertools
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Restarted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DB_URL_VARIABLE = "CONVERSATIONS_DB_URL"
+DEFAULT_DB_URL = "sqlite:///var/conversations.db"
+# Set on a tracker this store loaded: how many of its events are already stored.
+_STORED_EVENT_COUNT = "_events_already_stored"
+
+
+class ConversationStoreUnavailable(ConnectionError):
+    """The conversation database could not be reached; the message names it and why."""
+
+
+def database_url() -> sa.engine.URL:
+    """The configured database, with SQLite's folder created."""
+    url = sa.engine.make_url(os.environ.get(DB_URL_VARIABLE) or DEFAULT_DB_URL)
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def connect(url: sa.engine.URL, timeout: float) -> sa.engine.Engine:
+    """An engine whose database answered, or ConversationStoreUnavailable after `timeout` s."""
+    engine = sa.create_engine(url, **create_engine_kwargs(url))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with engine.connect():
+                return engine
+        except sa.exc.SQLAlchemyError as error:
+            if time.monotonic() >= deadline:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                raise ConversationStoreUnavailable(
+                    f"Cannot reach the conversation store {url.render_as_string(hide_password=True)} "
+                    f"(set by {DB_URL_VARIABLE}) within {timeout:g} s: {reason}"
+                ) from error
+            time.sleep(0.5)
+
+
+class ConversationStore(SQLTrackerStore):
+    """Rasa's SQL tracker store that loads the recent part of a conversation (see module)."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        event_broker: Optional[EventBroker] = None,
+        recent_turns: int = 10,
+        connect_timeout: float = 10,
+        **kwargs: Any,
+    ) -> None:
+        # SQLTrackerStore.__init__ is replaced, not called: it waits forever for the database.
+        self.recent_turns = int(recent_turns)
+        url = database_url()
+        self.engine = connect(url, float(connect_timeout))
+        try:
+            self.Base.metadata.create_all(self.engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            # Servers starting together may race to create the table; one of them wins.
+            logger.debug(f"Tables not created by this server: {error}")
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        logger.info(f"Conversations are kept in {url.render_as_string(hide_password=True)}")
+        TrackerStore.__init__(self, domain, event_broker)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session's recent turns, after the slot values set before them."""
+        with self.session_scope() as session:
+            rows = self._recent_rows(session, sender_id)
+        if not rows or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+        )
+        setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
+        return tracker
+
+    def _recent_rows(self, session: sa.orm.Session, sender_id: Text) -> List[Any]:
+        event = self.SQLEvent
+        of_sender = session.query(event).filter(event.sender_id == sender_id)
+        # Events before the latest session start or restart do not count, as in Rasa.
+        session_start = (
+            session.query(sa.func.max(event.id))
+            .filter(event.sender_id == sender_id)
+            .filter(event.type_name.in_([SessionStarted.type_name, Restarted.type_name]))
+            .scalar()
+        ) or 0
+        window_start = (
+            session.query(event.id)
+            .filter(event.sender_id == sender_id, event.id >= session_start)
+            .filter(event.type_name == UserUttered.type_name)
+            .order_by(event.id.desc())
+            .offset(self.recent_turns - 1)
+            .limit(1)
+            .scalar()
+        ) or session_start
+        latest_slot_values = (
+            session.query(sa.func.max(event.id))
+            .filter(event.sender_id == sender_id, event.type_name == SlotSet.type_name)
+            .filter(event.id >= session_start, event.id < window_start)
+            .group_by(event.action_name)  # Rasa stores a slot's name there
+        )
+        return (
+            of_sender.filter(sa.or_(event.id >= window_start, event.id.in_(latest_slot_values)))
+            .order_by(event.id)
+            .all()
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events added since the tracker was loaded."""
+        await super().save(tracker)
+        setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
+
+    def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, _STORED_EVENT_COUNT, None)
+        if stored is None:  # a tracker this store did not load: Rasa's own count
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, None)

@@ -1,0 +1,116 @@
+"""The conversation store keeps every event once, loads a flat-sized recent part with the
+context intact, survives a new store (a restart), and names an unreachable database."""
+import asyncio
+import time
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered
+
+from stores.conversation_store import DB_URL_VARIABLE, ConversationStore, ConversationStoreUnavailable
+from stores.lock_store import LOCK_URL_VARIABLE, ConversationLockStore, LockStoreUnavailable
+from tests.servers import PROJECT_ROOT
+
+DOMAIN = Domain.load(PROJECT_ROOT / "domain.yml")
+
+
+@pytest.fixture
+def new_store(tmp_path, monkeypatch):
+    """Makes a store on one SQLite file; a second call is the store after a restart."""
+    monkeypatch.setenv(DB_URL_VARIABLE, f"sqlite:///{tmp_path}/conversations.db")
+    return lambda **settings: ConversationStore(domain=DOMAIN, **settings)
+
+
+def turn(number: int) -> list:
+    return [
+        UserUttered(f"question {number}", {"name": "ask_pay", "confidence": 1.0}),
+        ActionExecuted("action_answer"),
+        BotUttered(f"answer {number}"),
+        SlotSet("facts_told", [f"fact_{n}" for n in range(number + 1)]),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def chat(store, sender: str, turns: range, before: list = ()) -> None:
+    """Add turns one at a time, as the Rasa server does: load, append, save."""
+    for number in turns:
+        tracker = asyncio.run(store.retrieve(sender)) or store.init_tracker(sender)
+        for event in [*before, *turn(number)] if number == turns[0] else turn(number):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+
+
+def stored_events(store, sender: str) -> list:
+    return asyncio.run(store.retrieve_full_tracker(sender)).events
+
+
+def test_a_long_conversation_loads_its_recent_turns_with_every_slot_value(new_store):
+    store = new_store(recent_turns=3)
+    chat(store, "long", range(40), before=[SessionStarted(), SlotSet("topic", "pay"), ActionExecuted("action_listen")])
+
+    tracker = asyncio.run(store.retrieve("long"))
+    users = [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert users == ["question 37", "question 38", "question 39"]
+    assert tracker.get_slot("topic") == "pay"  # set once, 40 turns ago
+    assert tracker.get_slot("facts_told") == [f"fact_{n}" for n in range(40)]
+    assert len(tracker.events) < 20
+
+
+def test_every_event_is_stored_exactly_once(new_store):
+    store = new_store(recent_turns=2)
+    chat(store, "once", range(12), before=[SessionStarted(), ActionExecuted("action_listen")])
+    users = [e.text for e in stored_events(store, "once") if isinstance(e, UserUttered)]
+    assert users == [f"question {n}" for n in range(12)]
+    slot_events = [e for e in stored_events(store, "once") if isinstance(e, SlotSet)]
+    assert len(slot_events) == 12  # the loaded slot values are not written back
+
+
+def test_a_restarted_server_continues_the_conversation(new_store):
+    chat(new_store(), "kept", range(3))
+    after_restart = new_store()
+    chat(after_restart, "kept", range(3, 5))
+    tracker = asyncio.run(after_restart.retrieve("kept"))
+    assert tracker.get_slot("facts_told") == [f"fact_{n}" for n in range(5)]
+    assert [e.text for e in stored_events(after_restart, "kept") if isinstance(e, UserUttered)] == [
+        f"question {n}" for n in range(5)
+    ]
+
+
+def test_slots_set_before_a_restart_of_the_conversation_are_forgotten(new_store):
+    store = new_store(recent_turns=2)
+    chat(store, "restarted", range(5), before=[SlotSet("topic", "pay")])
+    chat(store, "restarted", range(5, 9), before=[Restarted(), ActionExecuted("action_listen")])
+    tracker = asyncio.run(store.retrieve("restarted"))
+    assert tracker.get_slot("topic") is None
+    assert tracker.get_slot("facts_told") == [f"fact_{n}" for n in range(9)]
+
+
+def test_conversations_do_not_mix(new_store):
+    store = new_store()
+    chat(store, "ann", range(2), before=[SlotSet("topic", "pay")])
+    chat(store, "bob", range(1))
+    assert asyncio.run(store.retrieve("bob")).get_slot("topic") is None
+    assert asyncio.run(store.retrieve("nobody")) is None
+
+
+def test_an_unreachable_database_is_named_with_the_reason(monkeypatch):
+    monkeypatch.setenv(DB_URL_VARIABLE, "postgresql://rasa:secret@127.0.0.1:1/conversations")
+    start = time.monotonic()
+    with pytest.raises(ConversationStoreUnavailable) as error:
+        ConversationStore(domain=DOMAIN, connect_timeout=1)
+    message = str(error.value)
+    assert "postgresql://rasa:***@127.0.0.1:1/conversations" in message
+    assert DB_URL_VARIABLE in message and "refused" in message
+    assert "secret" not in message
+    assert time.monotonic() - start < 10
+
+
+def test_locks_are_in_memory_unless_redis_is_configured(monkeypatch):
+    monkeypatch.delenv(LOCK_URL_VARIABLE, raising=False)
+    assert type(ConversationLockStore().locks).__name__ == "InMemoryLockStore"
+    monkeypatch.setenv(LOCK_URL_VARIABLE, "redis://127.0.0.1:1/1")
+    with pytest.raises(LockStoreUnavailable, match=f"127.0.0.1:1 \\(set by {LOCK_URL_VARIABLE}\\)"):
+        ConversationLockStore()
+    monkeypatch.setenv(LOCK_URL_VARIABLE, "127.0.0.1:6379")
+    with pytest.raises(LockStoreUnavailable, match="not a redis://"):
+        ConversationLockStore()
