@@ -85,7 +85,8 @@ def endpoints_with_action_server(action_url: str, target: Path) -> Path:
 def running_servers(
     model: Path, workdir: Path, with_web_page: bool = True, environment: Optional[dict] = None
 ) -> Iterator[SimpleNamespace]:
-    """Yield `bot` (a REST client), `url`, `web_url` (None without the page) and `log`;
+    """Yield `bot` (a REST client), `url`, `web_url` (None without the page), `log` and
+    `process_group` (of every server process);
     the socket.io channel allows the page's origin only; conversations are kept in a
     SQLite file in `workdir` unless `environment` sets CONVERSATIONS_DB_URL. Everything
     stops afterwards."""
@@ -116,7 +117,7 @@ def running_servers(
         wait_until_up(url, process, log)
         if web_url:
             wait_until_up(web_url, process, log)
-        yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log)
+        yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, process_group=process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -3,7 +3,9 @@
 Rasa processes the messages of one conversation one at a time by taking a lock on it. With
 several Rasa servers sharing conversations the lock must be shared too: set
 `LOCK_STORE_URL=redis://host:6379/1` and every server uses Rasa's RedisLockStore there.
-Unset, the lock lives in the server's memory, which is right for a single server.
+Unset, the lock lives in the server's memory, which is right for a single server process;
+several Sanic workers (SANIC_WORKERS > 1) are refused without Redis, since Rasa would
+otherwise let each worker lock the same conversation in its own memory.
 """
 import logging
 import os
@@ -52,6 +54,11 @@ class ConversationLockStore(LockStore):
 
     def __init__(self, endpoint_config: Any = None, **kwargs: Any) -> None:
         url = os.environ.get(LOCK_URL_VARIABLE)
+        workers = os.environ.get("SANIC_WORKERS", "1")
+        if not url and workers.strip() not in ("", "1"):
+            raise LockStoreUnavailable(
+                f"SANIC_WORKERS={workers} needs locks shared between the workers: set {LOCK_URL_VARIABLE}"
+            )
         self.locks: LockStore = redis_lock_store(url) if url else InMemoryLockStore()
         logger.info(f"Conversation locks are kept in {type(self.locks).__name__}")
         super().__init__()

@@ -108,6 +108,10 @@ def test_an_unreachable_database_is_named_with_the_reason(monkeypatch):
 def test_locks_are_in_memory_unless_redis_is_configured(monkeypatch):
     monkeypatch.delenv(LOCK_URL_VARIABLE, raising=False)
     assert type(ConversationLockStore().locks).__name__ == "InMemoryLockStore"
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(LockStoreUnavailable, match=f"set {LOCK_URL_VARIABLE}"):
+        ConversationLockStore()
+    monkeypatch.delenv("SANIC_WORKERS")
     monkeypatch.setenv(LOCK_URL_VARIABLE, "redis://127.0.0.1:1/1")
     with pytest.raises(LockStoreUnavailable, match=f"127.0.0.1:1 \\(set by {LOCK_URL_VARIABLE}\\)"):
         ConversationLockStore()
