@@ -22,7 +22,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install chromium web spacy train validate check-knowledge run shell test evaluate benchmark clean
+.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate benchmark clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -41,13 +41,12 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	$(BIN)/pip install --no-deps -r requirements-no-deps.txt
 	touch $@
 
-# Debian's Chromium for the browser tests; installed with apt (sudo when not root) where missing.
+# Debian's packages the tests need, installed where missing (sudo when not root): Chromium
+# for the browser tests, PostgreSQL and Redis for the several-servers test.
 CHROMIUM ?= /usr/bin/chromium
-chromium: $(CHROMIUM)
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "Chromium is missing at $(CHROMIUM) and this machine has no apt-get: install Chromium and set CHROMIUM=/path/to/chromium." >&2; exit 1; }
-	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
-	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
+system-packages:
+	@scripts/install_missing_packages.sh chromium=$(CHROMIUM) \
+		'postgresql=/usr/lib/postgresql/*/bin/initdb' redis-server=/usr/bin/redis-server
 
 web: web/node_modules/.package-lock.json
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
@@ -89,7 +88,7 @@ run: $(MODEL) $(FACT_INDEX) check-knowledge web
 shell: $(MODEL) $(FACT_INDEX) check-knowledge
 	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
 
-test: $(MODEL) $(FACT_INDEX) validate web $(CHROMIUM)
+test: $(MODEL) $(FACT_INDEX) validate web system-packages
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest
 
 # CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).

@@ -14,7 +14,6 @@ import asyncio
 import datetime
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,9 +26,8 @@ from typing import Dict, Iterator, List, Tuple
 
 import aiohttp
 
-from scripts.bot_servers import HOST, PROJECT_ROOT, free_port, running_servers, wait_until_up
+from scripts.bot_servers import HOST, PROJECT_ROOT, RASA, free_port, running_servers, started, wait_until_up
 
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
 
 # One conversation of each bot, as its users would have it; repeated for longer ones.
@@ -163,20 +161,13 @@ def reference_bot(workdir: Path) -> Iterator[Tuple[str, float, int]]:
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
     log = workdir / "server.log"
-    started = time.monotonic()
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [str(RASA), "run", "-i", HOST, "-p", str(port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml", "--model", "models"],
-            cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://{HOST}:{port}"
-    try:
+    started_at = time.monotonic()
+    command = [str(RASA), "run", "-i", HOST, "-p", str(port), "--credentials", str(workdir / "credentials.yml"),
+               "--endpoints", str(workdir / "endpoints.yml"), "--model", str(workdir / "models")]
+    with started(command, log) as process:
+        url = f"http://{HOST}:{port}"
         wait_until_up(url, process, log)
-        yield url, started, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        yield url, started_at, process.pid
 
 
 TARGETS = {

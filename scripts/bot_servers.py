@@ -19,6 +19,8 @@ from typing import Iterator, List, Optional
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
+PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 HOST = "127.0.0.1"
 SOCKETIO_CHANNEL = "channels.socketio_origins.SocketIOWithAllowedOrigins"
 
@@ -98,30 +100,43 @@ def running_servers(
     credentials = credentials_allowing((web_url or f"http://{HOST}:1").rstrip("/"), workdir / "credentials.yml")
     web_args = ["--web", str(web_port), url] if web_port else []
     log = workdir / "servers.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--",
-                "run", "-i", HOST, "-p", str(rasa_port), "--credentials", str(credentials),
-                "--endpoints", str(endpoints), "--model", str(model),
-            ],
-            cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-            env={
-                **os.environ,
-                "PYTHONPATH": str(PROJECT_ROOT),
-                "CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
-                **(environment or {}),
-            },
-        )
-    try:
+    command = [
+        str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--",
+        "run", "-i", HOST, "-p", str(rasa_port), "--credentials", str(credentials),
+        "--endpoints", str(endpoints), "--model", str(model),
+    ]
+    environment = {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
+    with started(command, log, environment) as process:
         wait_until_up(url, process, log)
         if web_url:
             wait_until_up(web_url, process, log)
         yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, process_group=process.pid)
+
+
+@contextmanager
+def started(command: List[str], log: Path, environment: Optional[dict] = None) -> Iterator[subprocess.Popen]:
+    """Run `command` from the project root in its own process group, output to `log`;
+    the whole group is stopped afterwards."""
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(environment or {})},
+        )
+    try:
+        yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL it if it is still there after 20 s."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
         try:
-            process.wait(timeout=20)
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            continue

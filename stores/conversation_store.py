@@ -82,9 +82,10 @@ class ConversationStore(SQLTrackerStore):
         self.engine = connect(url, float(connect_timeout))
         try:
             self.Base.metadata.create_all(self.engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
-            # Servers starting together may race to create the table; one of them wins.
-            logger.debug(f"Tables not created by this server: {error}")
+        except sa.exc.DatabaseError:
+            # Servers starting together race to create the table: one wins, and the
+            # others find it now (a real problem raises again here).
+            self.Base.metadata.create_all(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info(f"Conversations are kept in {url.render_as_string(hide_password=True)}")
         TrackerStore.__init__(self, domain, event_broker)

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bot_servers import RASA
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 
 
 def run_rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -1,0 +1,123 @@
+"""Two Rasa servers and one action server share the conversations through PostgreSQL,
+with Redis locks: every turn is answered, each stored conversation holds every user
+message once, each followed by its reply, and context carries from one server to the other."""
+import json
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+import pytest
+import sqlalchemy as sa
+
+from scripts.bot_servers import HOST, PYTHON, RASA, Bot, endpoints_with_action_server, free_port, started, wait_until_up
+from scripts.database_servers import MissingServer, postgres_server, redis_server
+from stores.conversation_store import DB_URL_VARIABLE
+from stores.lock_store import LOCK_URL_VARIABLE
+from tests.servers import PROJECT_ROOT
+
+# Each turn goes to the other server; the second and fourth need what the one before told.
+CONVERSATION = [
+    ("how much does it pay", "$44,090"),
+    ("where does that come from?", "It is the newest figure"),
+    ("do i need a certification", "not mandatory"),
+    ("and how long does it take?", "nine to twelve months"),
+]
+CONVERSATIONS = 12
+# Two messages of one conversation sent at the same moment, one to each server.
+SIMULTANEOUS = [("hi", "thanks")] * 4
+
+
+@pytest.fixture(scope="module")
+def two_servers(trained_model, tmp_path_factory):
+    """Yield (REST clients of the two Rasa servers, database URL)."""
+    workdir = tmp_path_factory.mktemp("several")
+    try:
+        with ExitStack() as stack:
+            database = stack.enter_context(postgres_server())
+            environment = {DB_URL_VARIABLE: database, LOCK_URL_VARIABLE: stack.enter_context(redis_server())}
+            action_port = free_port()
+            action_log = workdir / "actions.log"
+            actions = stack.enter_context(started(
+                [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)], action_log,
+                {"SANIC_HOST": HOST},
+            ))
+            endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
+            servers = []
+            for number in (1, 2):
+                port, log = free_port(), workdir / f"rasa-{number}.log"
+                command = [str(RASA), "run", "-i", HOST, "-p", str(port), "--endpoints", str(endpoints),
+                           "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--model", str(trained_model)]
+                servers.append((f"http://{HOST}:{port}", stack.enter_context(started(command, log, environment)), log))
+            wait_until_up(f"http://{HOST}:{action_port}/health", actions, action_log)
+            for url, process, log in servers:
+                wait_until_up(url, process, log)
+            yield [Bot(url) for url, _, _ in servers], database
+    except MissingServer as error:
+        pytest.fail(str(error))
+
+
+@dataclass
+class StoredTurn:
+    message: str
+    received: float  # timestamp of the user event
+    replies: List[str] = field(default_factory=list)
+    finished: float = 0.0  # timestamp of the turn's last event
+
+
+def stored_turns(database: str) -> Dict[str, List[StoredTurn]]:
+    """The turns of every conversation, in the order the database holds them."""
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT sender_id, type_name, timestamp, data FROM events ORDER BY id"))
+        turns: Dict[str, List[StoredTurn]] = {}
+        for sender, kind, timestamp, data in rows:
+            if kind == "user":
+                turns.setdefault(sender, []).append(StoredTurn(json.loads(data)["text"], timestamp))
+            elif turns.get(sender):
+                if kind == "bot":
+                    turns[sender][-1].replies.append(json.loads(data)["text"])
+                turns[sender][-1].finished = max(turns[sender][-1].finished, timestamp)
+    return turns
+
+
+def test_conversations_alternate_between_servers(two_servers):
+    bots, database = two_servers
+
+    def converse(number: int) -> list:
+        sender = f"alternating-{number}"
+        return [
+            (expected, bots[(number + turn) % 2].reply_text(sender, message))
+            for turn, (message, expected) in enumerate(CONVERSATION)
+        ]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(converse, range(CONVERSATIONS)))
+    for conversation in replies:
+        for expected, reply in conversation:
+            assert expected in reply
+
+    stored = stored_turns(database)
+    for number in range(CONVERSATIONS):
+        turns = stored[f"alternating-{number}"]
+        assert [turn.message for turn in turns] == [message for message, _ in CONVERSATION]
+        assert all(turn.replies for turn in turns)
+
+
+def test_simultaneous_messages_of_one_conversation_are_taken_one_at_a_time(two_servers):
+    bots, database = two_servers
+    with ThreadPoolExecutor(max_workers=2 * len(SIMULTANEOUS)) as pool:
+        futures = [
+            pool.submit(bots[server].ask, f"simultaneous-{number}", message)
+            for number, pair in enumerate(SIMULTANEOUS)
+            for server, message in enumerate(pair)
+        ]
+        assert all(future.result() for future in futures)
+
+    stored = stored_turns(database)
+    for number, pair in enumerate(SIMULTANEOUS):
+        first, second = sorted(stored[f"simultaneous-{number}"], key=lambda turn: turn.received)
+        assert sorted([first.message, second.message]) == sorted(pair)
+        assert first.replies and second.replies
+        # the lock held: the second message was taken only once the first was answered
+        assert second.received >= first.finished
