@@ -22,7 +22,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate benchmark clean
+.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate bench clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -31,7 +31,7 @@ help:
 	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
 	@echo "make validate  rasa data validate"
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
-	@echo "make benchmark reply time over REST (with make run going)"
+	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-no-deps.txt
@@ -96,8 +96,10 @@ CLINC150 ?= ../shared/datasets/clinc150/data_full.json
 evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 	$(PYTHON) scripts/evaluate.py --model $(MODEL) --clinc150 $(CLINC150)
 
-benchmark: $(VENV)/.installed
-	$(PYTHON) scripts/benchmark_replies.py --url http://$(HOST):$(RASA_PORT)
+# Starts what `make run` starts, and the `rasa init` bot (trained in a temporary folder) to
+# compare with; about 10 minutes. Writes results/bench.md.
+bench: $(MODEL) $(FACT_INDEX) check-knowledge web
+	$(PYTHON) scripts/bench.py
 
 
 clean:

@@ -9,6 +9,7 @@ its cache) then too. KNOWLEDGE_FILE and SCHOOL_FILE name other files than the de
 import os
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+import numpy as np
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,6 +23,7 @@ from actions.replies import (
 )
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
+from nlu_components.minilm import TEXT_EMBEDDING, from_text
 
 KNOWLEDGE = load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE))
 ADVISING = load_advising_contact(os.environ.get("SCHOOL_FILE", DEFAULT_SCHOOL_FILE))
@@ -72,6 +74,12 @@ def asked_aspects(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> List[str
     return [aspect_id for aspect_id in knowledge.aspects if aspect_id in named]
 
 
+def embedding_of(latest: Dict[Text, Any]) -> Optional[np.ndarray]:
+    """The message's sentence embedding, computed once by the NLU pipeline."""
+    encoded = latest.get(TEXT_EMBEDDING)
+    return from_text(encoded) if encoded else None
+
+
 def last_reply_was_mine(tracker: Tracker, action_name: str) -> bool:
     """Whether the bot's reply just before the latest message came from this action,
     so that "yes" answers only an offer made in that very reply."""
@@ -118,7 +126,7 @@ class ActionAnswer(Action):
             message,
             Context(topic=tracker.get_slot("topic"), facts_told=facts_told, offered_topic=offered),
             # A button's payload ("/ask_pay{...}") names its answer; it has no words to match.
-            ranking=FACT_INDEX.rank(text) if text.strip() and not text.startswith("/") else None,
+            ranking=FACT_INDEX.rank(text, embedding_of(latest)) if text.strip() and not text.startswith("/") else None,
         )
         reply, events = self.compose(answer, text, facts_told, message.unsure)
         misunderstood = not (answer.told or answer.missing or answer.options)

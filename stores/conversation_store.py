@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -49,7 +49,13 @@ def database_url() -> sa.engine.URL:
 
 def connect(url: sa.engine.URL, timeout: float) -> sa.engine.Engine:
     """An engine whose database answered, or ConversationStoreUnavailable after `timeout` s."""
-    engine = sa.create_engine(url, **create_engine_kwargs(url))
+    if url.get_backend_name() == "sqlite":
+        # Keep connections open (SQLAlchemy 1.4 opens one per use for a SQLite file); the
+        # Rasa server uses them from its one event-loop thread.
+        engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        sa.event.listen(engine, "connect", _write_ahead_log)
+    else:
+        engine = sa.create_engine(url, **create_engine_kwargs(url))
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -63,6 +69,13 @@ def connect(url: sa.engine.URL, timeout: float) -> sa.engine.Engine:
                     f"(set by {DB_URL_VARIABLE}) within {timeout:g} s: {reason}"
                 ) from error
             time.sleep(0.5)
+
+
+def _write_ahead_log(connection: Any, _: Any) -> None:
+    """SQLite: readers do not wait for a writer, and a commit does not wait for the disk
+    (a power cut may lose the last turns, never corrupt the file)."""
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class ConversationStore(SQLTrackerStore):
@@ -92,54 +105,67 @@ class ConversationStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session's recent turns, after the slot values set before them."""
-        with self.session_scope() as session:
-            rows = self._recent_rows(session, sender_id)
-        if not rows or not self.domain:
+        with self.engine.connect() as connection:
+            events = [json.loads(data) for data in connection.execute(self._recent_events(sender_id)).scalars()]
+        if not events or not self.domain:
             return None
-        tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(row.data) for row in rows], self.domain.slots
-        )
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
         return tracker
 
-    def _recent_rows(self, session: sa.orm.Session, sender_id: Text) -> List[Any]:
-        event = self.SQLEvent
-        of_sender = session.query(event).filter(event.sender_id == sender_id)
+    def _recent_events(self, sender_id: Text) -> sa.sql.Select:
+        """One query: the events from the `recent_turns`-th last user message on, and before
+        them the latest event setting each slot, all within the latest session."""
+        events = self.SQLEvent.__table__
+        of_sender = events.c.sender_id == sender_id
         # Events before the latest session start or restart do not count, as in Rasa.
         session_start = (
-            session.query(sa.func.max(event.id))
-            .filter(event.sender_id == sender_id)
-            .filter(event.type_name.in_([SessionStarted.type_name, Restarted.type_name]))
-            .scalar()
-        ) or 0
-        window_start = (
-            session.query(event.id)
-            .filter(event.sender_id == sender_id, event.id >= session_start)
-            .filter(event.type_name == UserUttered.type_name)
-            .order_by(event.id.desc())
+            sa.select(sa.func.coalesce(sa.func.max(events.c.id), 0))
+            .where(of_sender, events.c.type_name.in_([SessionStarted.type_name, Restarted.type_name]))
+            .scalar_subquery()
+        )
+        recent_start = sa.func.coalesce(
+            sa.select(events.c.id)
+            .where(of_sender, events.c.type_name == UserUttered.type_name, events.c.id >= session_start)
+            .order_by(events.c.id.desc())
             .offset(self.recent_turns - 1)
             .limit(1)
-            .scalar()
-        ) or session_start
+            .scalar_subquery(),
+            session_start,
+        )
         latest_slot_values = (
-            session.query(sa.func.max(event.id))
-            .filter(event.sender_id == sender_id, event.type_name == SlotSet.type_name)
-            .filter(event.id >= session_start, event.id < window_start)
-            .group_by(event.action_name)  # Rasa stores a slot's name there
+            sa.select(sa.func.max(events.c.id))
+            .where(of_sender, events.c.type_name == SlotSet.type_name)
+            .where(events.c.id >= session_start, events.c.id < recent_start)
+            .group_by(events.c.action_name)  # Rasa stores a slot's name there
         )
         return (
-            of_sender.filter(sa.or_(event.id >= window_start, event.id.in_(latest_slot_values)))
-            .order_by(event.id)
-            .all()
+            sa.select(events.c.data)
+            .where(of_sender, sa.or_(events.c.id >= recent_start, events.c.id.in_(latest_slot_values)))
+            .order_by(events.c.id)
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events added since the tracker was loaded."""
-        await super().save(tracker)
+        """Store the events added since the tracker was loaded, in one transaction."""
+        stored = getattr(tracker, _STORED_EVENT_COUNT, None)
+        if stored is None:  # a tracker this store did not load: Rasa's own way
+            await super().save(tracker)
+        else:
+            await self.stream_events(tracker)
+            rows = [self._row(tracker.sender_id, event.as_dict()) for event in itertools.islice(tracker.events, stored, None)]
+            if rows:
+                with self.engine.begin() as connection:
+                    connection.execute(self.SQLEvent.__table__.insert(), rows)
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
 
-    def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> Iterator:
-        stored = getattr(tracker, _STORED_EVENT_COUNT, None)
-        if stored is None:  # a tracker this store did not load: Rasa's own count
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, None)
+    @staticmethod
+    def _row(sender_id: Text, event: Dict[Text, Any]) -> Dict[Text, Any]:
+        """The columns Rasa's SQL store writes for an event."""
+        return {
+            "sender_id": sender_id,
+            "type_name": event["event"],
+            "timestamp": event.get("timestamp"),
+            "intent_name": (event.get("parse_data") or {}).get("intent", {}).get("name"),
+            "action_name": event.get("name"),
+            "data": json.dumps(event),
+        }

@@ -7,6 +7,7 @@ import pytest
 from actions.answering import Context, Message, Tuning, choose_answer
 from actions.knowledge import load_knowledge
 from actions.understanding import FactIndex, FactMatch, Ranking, Relevance, clauses, shared_encoder
+from nlu_components.minilm import as_text, from_text
 
 BAKERY = Path(__file__).parent / "bakery.yml"
 
@@ -148,3 +149,15 @@ def test_a_follow_up_whose_words_match_a_fact_of_the_topic_gets_that_fact(bakery
         index.rank("so what time would I have to start?"), Tuning(),
     )
     assert answer.told[0][1].aspects == ("early",)
+
+
+def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(bakery):
+    """The action server takes the message's embedding from the parse result instead of
+    running the model again: the ranking must not change, for one clause or several."""
+    _, index = bakery
+    for text in ["what do the bread rolls cost", "I baked at home for years, so what would I do all day? and who hires?"]:
+        carried = from_text(as_text(shared_encoder().encode([text])[0]))
+        again, given = index.rank(text), index.rank(text, carried)
+        assert [m.fact.id for m in given.facts] == [m.fact.id for m in again.facts]
+        assert [m.similarity for m in given.facts] == pytest.approx([m.similarity for m in again.facts])
+        assert len(given.questions) == len(again.questions)
