@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import Answer, Context, Message, choose_answer
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowledge
+from actions.language import written_in_english
 from actions.rendering import render
 from actions.replies import (
-    REPHRASE, WHAT_NEXT, Line, Reply, advisor_reply, clarifying_question, decline, decline_reply, fact_reply,
-    missing_reply, source_reply, topic_menu,
+    ENGLISH_ONLY, NO_WORDS, REPHRASE, WHAT_NEXT, Line, Reply, advisor_reply, clarifying_question, decline,
+    decline_reply, fact_reply, missing_reply, source_reply, topic_menu,
 )
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
@@ -115,6 +116,10 @@ class ActionAnswer(Action):
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         offered: Optional[str] = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
+        unreadable = self.unreadable(text, facts_told)
+        if unreadable:
+            send(dispatcher, tracker, unreadable)
+            return [SlotSet("suggested_topic", None)]
         message = read_message(latest, KNOWLEDGE)
         if message.unsure and message.intent == ADVISOR_INTENT:
             # "Can I talk to a real person?" is close to "are you a real person?": when the
@@ -137,6 +142,17 @@ class ActionAnswer(Action):
             in_a_row = 0
         send(dispatcher, tracker, reply)
         return events + [SlotSet("misunderstandings", float(in_a_row))]
+
+    @staticmethod
+    def unreadable(text: str, facts_told: List[str]) -> Optional[Reply]:
+        """The reply to a typed message with no words (empty, emoji) or in another language."""
+        if text.startswith("/"):  # a button's payload
+            return None
+        if not any(character.isalnum() for character in text):
+            return decline_reply(KNOWLEDGE, facts_told, NO_WORDS)
+        if not written_in_english(text):
+            return advisor_reply(ADVISING, f"{ENGLISH_ONLY} To talk to a person, contact {ADVISING.office}:")
+        return None
 
     @staticmethod
     def compose(answer: Answer, text: str, facts_told: List[str], unsure: bool) -> Tuple[Reply, List[EventType]]:

@@ -197,6 +197,8 @@ def decline(knowledge: KnowledgeBase) -> str:
 
 REPHRASE = "Sorry, I didn't quite understand that. Could you rephrase it?"
 WHAT_NEXT = "What would you like to know? Pick a topic or type your own question."
+NO_WORDS = "I can only read questions written in words. " + WHAT_NEXT
+ENGLISH_ONLY = "Sorry, I can only answer questions written in English."
 
 
 def topics_not_discussed(knowledge: KnowledgeBase, facts_told: Collection[str]) -> List[Topic]:

@@ -7,6 +7,9 @@ a browser on another origin is refused (HTTP 400 "Not an accepted origin") on bo
 the polling and the websocket transport, and allowed origins get their CORS headers
 from engineio. Clients that send no Origin header (not browsers) are not affected.
 
+Messages pass the same checks as REST ones (channels/checks.py: length limit, control
+characters, silent commands) before NLU.
+
 Do not also pass `--cors` to `rasa run`: sanic-cors would add a second
 Access-Control-Allow-Origin header, and browsers reject a response with two.
 """
@@ -15,6 +18,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+
+from channels.checks import checked
 
 
 class SocketIOWithAllowedOrigins(SocketIOInput):
@@ -29,7 +34,7 @@ class SocketIOWithAllowedOrigins(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socketio_webhook = super().blueprint(on_new_message)
+        socketio_webhook = super().blueprint(checked(on_new_message))
         # engineio reads this on every request: refuses other origins, answers CORS.
         self.sio.eio.cors_allowed_origins = self.allowed_origins
         return socketio_webhook

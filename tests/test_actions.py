@@ -33,7 +33,9 @@ class Conversation:
         self, intent: str, *aspects: str, action=ActionAnswer, entities: Optional[List[dict]] = None, text: str = "",
         channel: str = "rest", ranking: Optional[List[dict]] = None,
     ) -> List[dict]:
-        """Send one message with the given intent and aspects (or raw entities); return the bot's messages."""
+        """Send one message with the given intent and aspects (or raw entities); return the bot's messages.
+        Without `text` the message is a button's payload ("/ask_pay"), which names its intent."""
+        text = text or f"/{intent}"
         if entities is None:
             entities = [{"entity": "aspect", "value": a, "start": 0, "end": len(a)} for a in aspects]
         latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities, "text": text}

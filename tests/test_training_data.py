@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, load_knowledge
+from actions.language import written_in_english
 from scripts.generate_nlu_data import nlu_data_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +91,13 @@ def test_no_fact_is_written_into_domain_responses():
     for name, variants in DOMAIN["responses"].items():
         for variant in variants:
             assert not re.search(r"\$\d|\d%|\d{2}", variant["text"]), name
+
+
+def test_no_english_example_is_taken_for_another_language():
+    """The language check (actions/language.py) must never turn away an English question:
+    none of the training lines or development questions may look foreign to it."""
+    english = [text for _, text, _ in TRAINING] + list(held_out_lines("tests/dev"))
+    assert [text for text in english if not written_in_english(text)] == []
+    for foreign in ["¿Cuánto gana un codificador médico?", "Quanto ganha um codificador médico?",
+                    "Wie viel verdient ein medizinischer Kodierer?", "医疗编码员的工资是多少"]:
+        assert not written_in_english(foreign)

@@ -1,0 +1,48 @@
+"""What the public channels (REST and socket.io) check before a message reaches NLU.
+
+- A message longer than MAX_MESSAGE_CHARS gets TOO_LONG_REPLY at once and goes no further:
+  NLU's cost grows with the square of a message's length (100 KB held the server 51 s,
+  and nobody else was answered meanwhile). The longest real question we have seen is
+  under 300 characters.
+- NUL and other control characters are removed (PostgreSQL cannot store NUL); line breaks
+  and tabs stay.
+- Rasa's built-in /back and /session_start, typed by a student, would change the
+  conversation without a reply: they are read as ordinary words. Button payloads
+  (/ask_pay{"aspect": "highest"}) and /restart stay commands.
+"""
+import re
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+
+MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 255  # the conversation store's sender_id column
+TOO_LONG_REPLY = (
+    f"That message is too long for me (over {MAX_MESSAGE_CHARS:,} characters). "
+    "Please shorten your question and ask again."
+)
+NOT_TEXT_REPLY = "Please send your question as text."
+SILENT_COMMANDS = re.compile(r"^/+(back|session_start)\b")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def readable(text: str) -> str:
+    """The text NLU gets: control characters removed, silent commands read as words."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    return SILENT_COMMANDS.sub(lambda found: found.group(1).replace("_", " "), text)
+
+
+def checked(on_new_message: MessageHandler) -> MessageHandler:
+    """`on_new_message`, behind the checks above; refused messages get their reply here."""
+
+    async def handle(message: UserMessage) -> Any:
+        if not isinstance(message.text, str):
+            return await message.output_channel.send_text_message(message.sender_id, NOT_TEXT_REPLY)
+        if len(message.text) > MAX_MESSAGE_CHARS:
+            return await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
+        message.text = readable(message.text)
+        return await on_new_message(message)
+
+    return handle

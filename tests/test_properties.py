@@ -1,0 +1,104 @@
+"""Property-based tests (Hypothesis): whatever a student types, the channel checks give NLU
+a clean message of bounded length or answer themselves; whatever a knowledge file holds,
+the loader either loads it or refuses it with its own error naming the file."""
+import asyncio
+import copy
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+from channels.checks import CONTROL_CHARACTERS, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, TOO_LONG_REPLY, checked
+
+REAL_FILE = yaml.safe_load(Path(DEFAULT_KNOWLEDGE_FILE).read_text())
+
+
+def through_checks(text):
+    """What NLU would get (None if nothing) and what the checks replied themselves."""
+    received = []
+
+    async def on_new_message(message):
+        received.append(message.text)
+
+    output = CollectingOutputChannel()
+    asyncio.run(checked(on_new_message)(UserMessage(text, output, "student")))
+    return (received[0] if received else None), [message["text"] for message in output.messages]
+
+
+@given(st.text(max_size=3 * MAX_MESSAGE_CHARS))
+@settings(max_examples=300, deadline=None)
+def test_any_text_reaches_nlu_clean_and_short_or_gets_the_length_reply(text):
+    forwarded, replies = through_checks(text)
+    if len(text) > MAX_MESSAGE_CHARS:
+        assert forwarded is None and replies == [TOO_LONG_REPLY]
+    else:
+        assert replies == [] and forwarded is not None
+        assert len(forwarded) <= MAX_MESSAGE_CHARS and not CONTROL_CHARACTERS.search(forwarded)
+        assert not forwarded.startswith(("/back", "/session_start"))
+
+
+@given(st.one_of(st.integers(), st.lists(st.text()), st.dictionaries(st.text(), st.text())))
+def test_anything_but_text_gets_asked_for_text(value):
+    message = UserMessage("x", CollectingOutputChannel(), "student")
+    message.text = value
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    asyncio.run(checked(on_new_message)(message))
+    assert received == [] and message.output_channel.messages[0]["text"] == NOT_TEXT_REPLY
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def load(document, tmp_path_factory) -> None:
+    path = tmp_path_factory.mktemp("knowledge") / "knowledge.yml"
+    path.write_text(document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True))
+    try:
+        load_knowledge(path)
+    except KnowledgeFileError as error:
+        assert str(path) in str(error)
+
+
+@given(document=yaml_values)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_yaml_document_loads_or_is_refused_with_the_loaders_error(document, tmp_path_factory):
+    load(document, tmp_path_factory)
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_file_loads_or_is_refused_with_the_loaders_error(text, tmp_path_factory):
+    load(text, tmp_path_factory)
+
+
+@st.composite
+def damaged_knowledge_files(draw):
+    """The real knowledge file with one value somewhere replaced by something random."""
+    document = copy.deepcopy(REAL_FILE)
+    node = document
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = draw(st.sampled_from(keys))
+        if not isinstance(node[key], (dict, list)) or draw(st.booleans()):
+            node[key] = draw(yaml_values)
+            return document
+        node = node[key]
+    return document
+
+
+@given(document=damaged_knowledge_files())
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_damaged_knowledge_file_loads_or_is_refused_with_the_loaders_error(document, tmp_path_factory):
+    load(document, tmp_path_factory)
