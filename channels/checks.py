@@ -9,11 +9,14 @@
 - Rasa's built-in /back and /session_start, typed by a student, would change the
   conversation without a reply: they are read as ordinary words. Button payloads
   (/ask_pay{"aspect": "highest"}) and /restart stay commands.
+- A message that got no reply at all (the action server down, slower than
+  ACTION_SERVER_TIMEOUT, or any other failure Rasa only logs) gets UNAVAILABLE_REPLY:
+  every message of this bot has a reply, so silence always means a failure.
 """
 import re
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 
 MAX_MESSAGE_CHARS = 1000
 MAX_SENDER_CHARS = 255  # the conversation store's sender_id column
@@ -22,6 +25,7 @@ TOO_LONG_REPLY = (
     "Please shorten your question and ask again."
 )
 NOT_TEXT_REPLY = "Please send your question as text."
+UNAVAILABLE_REPLY = "Sorry, I can't look that up right now. Please try again in a moment."
 SILENT_COMMANDS = re.compile(r"^/+(back|session_start)\b")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -43,6 +47,25 @@ def checked(on_new_message: MessageHandler) -> MessageHandler:
         if len(message.text) > MAX_MESSAGE_CHARS:
             return await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
         message.text = readable(message.text)
-        return await on_new_message(message)
+        replies = _count_replies(message.output_channel)
+        try:
+            return await on_new_message(message)
+        finally:
+            if not replies():
+                await message.output_channel.send_text_message(message.sender_id, UNAVAILABLE_REPLY)
 
     return handle
+
+
+def _count_replies(output_channel: OutputChannel) -> Callable[[], int]:
+    """Count what Rasa sends on this message's own output channel (its `send_response`)."""
+    sent = 0
+    send_response = output_channel.send_response
+
+    async def counted(recipient_id: str, message: dict) -> None:
+        nonlocal sent
+        sent += 1
+        await send_response(recipient_id, message)
+
+    output_channel.send_response = counted
+    return lambda: sent

@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 # Rasa loads this module into every server running the model: the one place to apply
 # the documented speed patch of Rasa's action-response check.
-import patches.action_response_validation  # noqa: E402,F401
+import patches.remote_action  # noqa: E402,F401
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -75,6 +75,19 @@ def credentials_allowing(origin: str, target: Path) -> Path:
     return target
 
 
+def action_server_command(port: int) -> List[str]:
+    """The action server as scripts/serve.sh starts it (with LOOPBACK_ONLY in its environment)."""
+    return [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+
+
+LOOPBACK_ONLY = {"SANIC_HOST": HOST}
+
+
+def rasa_server_command(port: int, endpoints: Path, model: Path, credentials: Path = None) -> List[str]:
+    return [str(RASA), "run", "-i", HOST, "-p", str(port), "--endpoints", str(endpoints),
+            "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"), "--model", str(model)]
+
+
 def endpoints_with_action_server(action_url: str, target: Path) -> Path:
     """endpoints.yml (its conversation and lock stores) with another action server."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())

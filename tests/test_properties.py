@@ -11,17 +11,20 @@ from hypothesis import strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
-from channels.checks import CONTROL_CHARACTERS, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, TOO_LONG_REPLY, checked
+from channels.checks import (
+    CONTROL_CHARACTERS, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, TOO_LONG_REPLY, UNAVAILABLE_REPLY, checked,
+)
 
 REAL_FILE = yaml.safe_load(Path(DEFAULT_KNOWLEDGE_FILE).read_text())
 
 
 def through_checks(text):
-    """What NLU would get (None if nothing) and what the checks replied themselves."""
+    """What NLU would get (None if nothing) and what was replied (the bot says "ok")."""
     received = []
 
     async def on_new_message(message):
         received.append(message.text)
+        await message.output_channel.send_response(message.sender_id, {"text": "ok"})
 
     output = CollectingOutputChannel()
     asyncio.run(checked(on_new_message)(UserMessage(text, output, "student")))
@@ -35,9 +38,18 @@ def test_any_text_reaches_nlu_clean_and_short_or_gets_the_length_reply(text):
     if len(text) > MAX_MESSAGE_CHARS:
         assert forwarded is None and replies == [TOO_LONG_REPLY]
     else:
-        assert replies == [] and forwarded is not None
+        assert replies == ["ok"] and forwarded is not None
         assert len(forwarded) <= MAX_MESSAGE_CHARS and not CONTROL_CHARACTERS.search(forwarded)
         assert not forwarded.startswith(("/back", "/session_start"))
+
+
+def test_a_message_left_without_a_reply_gets_the_try_again_reply():
+    async def fails_silently(message):
+        pass
+
+    output = CollectingOutputChannel()
+    asyncio.run(checked(fails_silently)(UserMessage("how much does it pay", output, "student")))
+    assert [message["text"] for message in output.messages] == [UNAVAILABLE_REPLY]
 
 
 @given(st.one_of(st.integers(), st.lists(st.text()), st.dictionaries(st.text(), st.text())))

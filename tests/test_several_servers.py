@@ -10,11 +10,13 @@ from typing import Dict, List
 import pytest
 import sqlalchemy as sa
 
-from scripts.bot_servers import HOST, PYTHON, RASA, Bot, endpoints_with_action_server, free_port, started, wait_until_up
+from scripts.bot_servers import (
+    HOST, LOOPBACK_ONLY, Bot, action_server_command, endpoints_with_action_server, free_port, rasa_server_command,
+    started, wait_until_up,
+)
 from scripts.database_servers import MissingServer, postgres_server, redis_server
 from stores.conversation_store import DB_URL_VARIABLE
 from stores.lock_store import LOCK_URL_VARIABLE
-from tests.servers import PROJECT_ROOT
 
 # Each turn goes to the other server; the second and fourth need what the one before told.
 CONVERSATION = [
@@ -38,16 +40,12 @@ def two_servers(trained_model, tmp_path_factory):
             environment = {DB_URL_VARIABLE: database, LOCK_URL_VARIABLE: stack.enter_context(redis_server())}
             action_port = free_port()
             action_log = workdir / "actions.log"
-            actions = stack.enter_context(started(
-                [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)], action_log,
-                {"SANIC_HOST": HOST},
-            ))
+            actions = stack.enter_context(started(action_server_command(action_port), action_log, LOOPBACK_ONLY))
             endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
             servers = []
             for number in (1, 2):
                 port, log = free_port(), workdir / f"rasa-{number}.log"
-                command = [str(RASA), "run", "-i", HOST, "-p", str(port), "--endpoints", str(endpoints),
-                           "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--model", str(trained_model)]
+                command = rasa_server_command(port, endpoints, trained_model)
                 servers.append((f"http://{HOST}:{port}", stack.enter_context(started(command, log, environment)), log))
             wait_until_up(f"http://{HOST}:{action_port}/health", actions, action_log)
             for url, process, log in servers:

@@ -1,11 +1,11 @@
-"""The speed patch of Rasa's action-response check (patches/action_response_validation.py)
+"""The speed patch of Rasa's action-response check (patches/remote_action.py)
 still accepts what Rasa accepts and rejects a malformed response with Rasa's message."""
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
 import nlu_components.minilm_featurizer  # noqa: F401  (applies the patch, as in the Rasa server)
-from patches import action_response_validation
+from patches import remote_action
 
 ACTION = RemoteAction("action_answer", None)
 VALID = {"events": [{"event": "slot", "name": "topic", "value": "pay"}], "responses": [{"text": "hi"}]}
@@ -18,7 +18,7 @@ MALFORMED = [
 
 
 def test_the_server_loads_the_patch_with_the_model():
-    assert RemoteAction._validate_action_result is action_response_validation._validate_action_result
+    assert RemoteAction._validate_action_result is remote_action._validate_action_result
 
 
 def test_a_valid_response_passes():

@@ -1,19 +1,26 @@
-"""Speed patch: Rasa checks every action server response against a schema compiled once.
+"""The one patch of Rasa's behaviour: how the Rasa server calls the action server.
 
-Rasa 3.6's `RemoteAction._validate_action_result` calls `jsonschema.validate(result,
+1. Speed: every action server response is checked against a schema compiled once.
+2. A student waits at most ACTION_SERVER_TIMEOUT seconds (default 10) for a slow action
+   server, not Rasa's fixed 5 minutes; the channels then say "I can't look that up right
+   now" (channels/checks.py), and the next message is answered as usual.
+
+On 1: Rasa 3.6's `RemoteAction._validate_action_result` calls `jsonschema.validate(result,
 schema)` for each custom action run; that call first re-checks the schema itself
 against the JSON Schema meta-schema and builds a new validator, every time. Profiled
 under load (issue 8), this was about 40% of the Rasa server's time per turn. Here the
 same schema is checked once and its validator kept; every response is still
 validated, and a malformed one is still rejected with Rasa's own message
-(tests/test_action_response_validation.py).
+(tests/test_remote_action_patch.py).
 
 Applied on import; `nlu_components/minilm_featurizer.py` imports this module, because
 Rasa loads that component into every server that runs this project's model (`make
 run`, `make shell`, the tests), and no other hook of Rasa runs project code there.
 """
+import os
 from typing import Any, Dict, Text
 
+import rasa.core.actions.action
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -41,3 +48,6 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 
 RemoteAction._validate_action_result = _validate_action_result
+
+# RemoteAction.run passes this module-level constant of Rasa's as its request timeout.
+rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_SERVER_TIMEOUT") or 10)

@@ -1,0 +1,111 @@
+"""Failures a school's deployment meets: the action server down or slow (the student is
+told to try again, and the conversation goes on once it is back), a broken knowledge file
+(the action server refuses to start, naming file, entry and problem), and a conversation
+store that cannot be reached (the Rasa server stops, naming the store and why)."""
+import socket
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+
+
+from channels.checks import UNAVAILABLE_REPLY
+from scripts.bot_servers import (
+    HOST, LOOPBACK_ONLY, Bot, action_server_command, endpoints_with_action_server, free_port, rasa_server_command,
+    started, wait_until_up,
+)
+from stores.conversation_store import DB_URL_VARIABLE
+from tests.servers import PROJECT_ROOT
+
+
+@contextmanager
+def rasa_server(model, workdir, action_port: int, environment: dict = None):
+    """A Rasa server whose action endpoint is `action_port`, nothing else started."""
+    port, log = free_port(), workdir / f"rasa-{action_port}.log"
+    endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
+    environment = {DB_URL_VARIABLE: f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
+    with started(rasa_server_command(port, endpoints, model), log, environment) as process:
+        wait_until_up(f"http://{HOST}:{port}", process, log)
+        yield Bot(f"http://{HOST}:{port}")
+
+
+@contextmanager
+def action_server(workdir, port: int, environment: dict = None):
+    log = workdir / "actions.log"
+    with started(action_server_command(port), log, {**LOOPBACK_ONLY, **(environment or {})}) as process:
+        wait_until_up(f"http://{HOST}:{port}/health", process, log)
+        yield
+
+
+@contextmanager
+def silent_server(port: int):
+    """Accepts connections on `port` and never answers: an action server that hangs."""
+    listener = socket.create_server((HOST, port))
+    connections = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        for connection in connections:
+            connection.close()
+        listener.close()
+
+
+def test_without_the_action_server_the_student_is_told_to_try_again_and_the_conversation_goes_on(
+    trained_model, tmp_path
+):
+    action_port = free_port()
+    with rasa_server(trained_model, tmp_path, action_port) as bot:
+        assert bot.reply_text("student", "how much does it pay") == UNAVAILABLE_REPLY
+        with action_server(tmp_path, action_port):
+            assert "$44,090" in bot.reply_text("student", "how much does it pay")
+            assert "It is the newest figure" in bot.reply_text("student", "where does that come from?")
+
+
+def test_a_hanging_action_server_costs_the_student_the_timeout_not_five_minutes(trained_model, tmp_path):
+    action_port = free_port()
+    with silent_server(action_port), rasa_server(trained_model, tmp_path, action_port, {"ACTION_SERVER_TIMEOUT": "2"}) as bot:
+        start = time.monotonic()
+        reply = bot.reply_text("student", "how much does it pay")
+        print(f"reply after {time.monotonic() - start:.1f} s")
+        assert reply == UNAVAILABLE_REPLY
+
+
+def test_a_broken_knowledge_file_stops_the_action_server_naming_file_entry_and_problem(tmp_path):
+    broken = tmp_path / "knowledge.yml"
+    original = (PROJECT_ROOT / "data/knowledge/medical_billing_coding.yml").read_text()
+    broken.write_text(original.replace("url: https://www.bls.gov/", "url: 42 # https://www.bls.gov/", 1))
+    result = subprocess.run(
+        action_server_command(free_port()), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        env={**LOOPBACK_ONLY, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), "KNOWLEDGE_FILE": str(broken)},
+    )
+    assert result.returncode != 0
+    assert f"{broken}: source" in result.stdout + result.stderr
+    assert "url" in result.stdout + result.stderr
+
+
+def test_an_unreachable_conversation_store_stops_the_rasa_server_naming_it(trained_model, tmp_path):
+    endpoints = endpoints_with_action_server(f"http://{HOST}:1/webhook", tmp_path / "endpoints.yml")
+    endpoints.write_text(endpoints.read_text().replace("connect_timeout: 10", "connect_timeout: 1"))
+    result = subprocess.run(
+        rasa_server_command(free_port(), endpoints, trained_model), cwd=PROJECT_ROOT, capture_output=True,
+        text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), DB_URL_VARIABLE: "postgresql://rasa:pw@127.0.0.1:1/chat"},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Cannot reach the conversation store postgresql://rasa:***@127.0.0.1:1/chat" in output
+    assert "refused" in output and "pw@" not in output
