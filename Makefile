@@ -22,7 +22,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate bench clean
+.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate bench purge clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -32,6 +32,7 @@ help:
 	@echo "make validate  rasa data validate"
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
 	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
+	@echo "make purge     delete conversations idle for more than DAYS days (default RETENTION_DAYS or 30)"
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-no-deps.txt
@@ -101,6 +102,11 @@ evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 bench: $(MODEL) $(FACT_INDEX) check-knowledge web
 	$(PYTHON) scripts/bench.py
 
+
+# Deletes conversations idle for more than DAYS days (default: RETENTION_DAYS, or 30) from
+# the conversation store (CONVERSATIONS_DB_URL; the SQLite file of `make run` by default).
+purge: $(VENV)/.installed
+	$(PYTHON) -m stores.purge $(if $(DAYS),--days $(DAYS))
 
 clean:
 	rm -rf models results .pytest_cache $(NLU_FROM_KNOWLEDGE)

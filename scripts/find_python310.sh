@@ -9,7 +9,8 @@ works() { "$1" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 10))' 
 candidates=()
 command -v python3.10 >/dev/null 2>&1 && candidates+=("$(command -v python3.10)")
 command -v python3 >/dev/null 2>&1 && candidates+=("$(command -v python3)")
-pyenv_root=$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+pyenv_root=$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$home/.pyenv}")
 for dir in "$pyenv_root"/versions/3.10*; do
   [ -x "$dir/bin/python3.10" ] && candidates+=("$dir/bin/python3.10")
 done

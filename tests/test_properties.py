@@ -3,10 +3,11 @@ a clean message of bounded length or answer themselves; whatever a knowledge fil
 the loader either loads it or refuses it with its own error naming the file."""
 import asyncio
 import copy
+import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -72,25 +73,26 @@ yaml_values = st.recursive(
 )
 
 
-def load(document, tmp_path_factory) -> None:
-    path = tmp_path_factory.mktemp("knowledge") / "knowledge.yml"
-    path.write_text(document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True))
-    try:
-        load_knowledge(path)
-    except KnowledgeFileError as error:
-        assert str(path) in str(error)
+def load(document) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "knowledge.yml"
+        path.write_text(document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True))
+        try:
+            load_knowledge(path)
+        except KnowledgeFileError as error:
+            assert str(path) in str(error)
 
 
 @given(document=yaml_values)
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_yaml_document_loads_or_is_refused_with_the_loaders_error(document, tmp_path_factory):
-    load(document, tmp_path_factory)
+@settings(max_examples=100, deadline=None)
+def test_any_yaml_document_loads_or_is_refused_with_the_loaders_error(document):
+    load(document)
 
 
 @given(text=st.text(max_size=300))
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_text_file_loads_or_is_refused_with_the_loaders_error(text, tmp_path_factory):
-    load(text, tmp_path_factory)
+@settings(max_examples=100, deadline=None)
+def test_any_text_file_loads_or_is_refused_with_the_loaders_error(text):
+    load(text)
 
 
 @st.composite
@@ -111,6 +113,6 @@ def damaged_knowledge_files(draw):
 
 
 @given(document=damaged_knowledge_files())
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_a_damaged_knowledge_file_loads_or_is_refused_with_the_loaders_error(document, tmp_path_factory):
-    load(document, tmp_path_factory)
+@settings(max_examples=100, deadline=None)
+def test_a_damaged_knowledge_file_loads_or_is_refused_with_the_loaders_error(document):
+    load(document)
