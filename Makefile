@@ -22,7 +22,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install system-packages web spacy train validate check-knowledge run shell test evaluate bench purge clean
+.PHONY: help install system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -30,6 +30,7 @@ help:
 	@echo "make test      set up, train if needed, run every test"
 	@echo "make train     retrain after editing data/, config.yml, domain.yml or $(KNOWLEDGE)"
 	@echo "make validate  rasa data validate"
+	@echo "make lint      ruff check (make test runs it first)"
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
 	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
 	@echo "make purge     delete conversations idle for more than DAYS days (default RETENTION_DAYS or 30)"
@@ -45,6 +46,7 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 # Debian's packages the tests need, installed where missing (sudo when not root): Chromium
 # for the browser tests, PostgreSQL and Redis for the several-servers test.
 CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM_PATH := $(CHROMIUM)
 system-packages:
 	@scripts/install_missing_packages.sh chromium=$(CHROMIUM) \
 		'postgresql=/usr/lib/postgresql/*/bin/initdb' redis-server=/usr/bin/redis-server
@@ -89,8 +91,11 @@ run: $(MODEL) $(FACT_INDEX) check-knowledge web
 shell: $(MODEL) $(FACT_INDEX) check-knowledge
 	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
 
-test: $(MODEL) $(FACT_INDEX) validate web system-packages
-	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+test: lint $(MODEL) $(FACT_INDEX) validate web system-packages
+	$(BIN)/pytest
 
 # CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).
 CLINC150 ?= ../shared/datasets/clinc150/data_full.json
@@ -99,7 +104,7 @@ evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 
 # Starts what `make run` starts, and the `rasa init` bot (trained in a temporary folder) to
 # compare with; about 10 minutes. Writes results/bench.md.
-bench: $(MODEL) $(FACT_INDEX) check-knowledge web
+bench: $(MODEL) $(FACT_INDEX) check-knowledge web system-packages
 	$(PYTHON) scripts/bench.py
 
 

@@ -19,8 +19,20 @@ from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowle
 from actions.language import written_in_english
 from actions.rendering import render
 from actions.replies import (
-    ENGLISH_ONLY, NO_WORDS, REPHRASE, WHAT_NEXT, Line, Reply, advisor_reply, clarifying_question, decline,
-    decline_reply, fact_reply, missing_reply, source_reply, topic_menu,
+    ENGLISH_ONLY,
+    NO_WORDS,
+    REPHRASE,
+    WHAT_NEXT,
+    Line,
+    Reply,
+    advisor_reply,
+    clarifying_question,
+    decline,
+    decline_reply,
+    fact_reply,
+    missing_reply,
+    source_reply,
+    topic_menu,
 )
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder

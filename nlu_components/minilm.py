@@ -137,9 +137,15 @@ class MiniLMEncoder:
     def __init__(self, weights: dict, tokenizer: WordPieceTokenizer):
         """``weights``: BertModel state dict (numpy arrays) from model.safetensors."""
         w = {k.removeprefix("bert."): v for k, v in weights.items()}
-        get = lambda name: np.ascontiguousarray(w[name], dtype=np.float32)
-        norm = lambda pre: (get(pre + ".weight"), get(pre + ".bias"))
-        linear = lambda pre: (get(pre + ".weight").T.copy(), get(pre + ".bias"))  # W as (in, out)
+
+        def get(name):
+            return np.ascontiguousarray(w[name], dtype=np.float32)
+
+        def norm(pre):
+            return get(pre + ".weight"), get(pre + ".bias")
+
+        def linear(pre):
+            return get(pre + ".weight").T.copy(), get(pre + ".bias")  # W as (in, out)
         self.tokenizer = tokenizer
         self.word_emb = get("embeddings.word_embeddings.weight")
         self.pos_emb = get("embeddings.position_embeddings.weight")

@@ -8,7 +8,6 @@ the intent classifier generalises to phrasings it never saw. The model runs in n
 from typing import Any, Dict, Iterator, List, Text, Tuple
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -20,10 +19,10 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 # Rasa loads this module into every server running the model: the one place to apply
-# the documented speed patch of Rasa's action-response check.
+# the one documented patch of Rasa (how it calls the action server).
 import patches.remote_action  # noqa: E402,F401
+from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

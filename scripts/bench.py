@@ -5,7 +5,8 @@ endpoints.yml, demo page), then trains the `rasa init` bot with Rasa's default c
 temporary folder and starts it the same way. For each it measures, in this one run:
 single-client median and p95 reply, throughput, p95 and failed turns with 8 and with 32
 concurrent conversations, start to ready, resident memory of every process, and the
-median reply around turn 8 and around turn 400 of one long conversation. Prints both,
+median reply around turn 8 and around turn 400 of one long conversation; for this bot
+also how soon the widget greets a student in headless Chromium. Prints both,
 the ratios and the targets, and writes results/bench.md. A benchmark, not a test: it
 reports what it measured and fails only if a server does not start.
 """
@@ -20,13 +21,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
 
 import aiohttp
 
 from scripts.bot_servers import HOST, PROJECT_ROOT, RASA, free_port, running_servers, started, wait_until_up
+from scripts.browser import launch_chromium
 
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
 
@@ -48,7 +50,7 @@ class Timings:
     """Reply times (s) of answered turns and the number of failed ones."""
 
     def __init__(self) -> None:
-        self.replies: List[float] = []
+        self.replies: list[float] = []
         self.failed = 0
 
     def median_ms(self) -> float:
@@ -73,7 +75,7 @@ async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str, 
         timings.failed += 1
 
 
-async def conversations(url: str, messages: List[str], concurrency: int, seconds: float) -> Tuple[Timings, float]:
+async def conversations(url: str, messages: list[str], concurrency: int, seconds: float) -> tuple[Timings, float]:
     """`concurrency` clients, each holding one conversation after another, for `seconds`."""
     timings = Timings()
     deadline = time.monotonic() + seconds
@@ -92,10 +94,10 @@ async def conversations(url: str, messages: List[str], concurrency: int, seconds
     return timings, len(timings.replies) / elapsed
 
 
-async def long_conversation(url: str, messages: List[str], turns: int) -> List[float]:
+async def long_conversation(url: str, messages: list[str], turns: int) -> list[float]:
     """Reply time of each turn of one conversation of `turns` turns."""
     sender = uuid.uuid4().hex
-    per_turn: List[float] = []
+    per_turn: list[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for number in range(turns):
             timings = Timings()
@@ -104,9 +106,60 @@ async def long_conversation(url: str, messages: List[str], turns: int) -> List[f
     return per_turn
 
 
-def memory_mb(process_group: int) -> Dict[str, float]:
+# Timestamps taken inside the page (performance.now(): ms since navigation started) by a
+# MutationObserver installed before any page script runs.
+GREETING_RECORDER = """
+    window.__bench = {};
+    new MutationObserver(() => {
+      const b = window.__bench;
+      const launcher = document.querySelector('#rasaWebchatPro .rw-launcher');
+      if (!b.launcher && launcher && launcher.getClientRects().length) b.launcher = performance.now();
+      if (!b.greeting && document.querySelector('#rasaWebchatPro .rw-response')) b.greeting = performance.now();
+    }).observe(document, {childList: true, subtree: true, attributes: true});
+    document.addEventListener('click', (e) => {
+      if (!window.__bench.click && e.target.closest && e.target.closest('.rw-launcher')) window.__bench.click = performance.now();
+    }, true);
+"""
+
+
+def widget_greeting(web_url: str, runs: int = 3) -> dict[str, float]:
+    """Median ms from page load, and from the launcher's click (as soon as it shows), to the greeting."""
+    from playwright.sync_api import sync_playwright
+
+    def poll(page, expression: str) -> float:
+        # not page.wait_for_function: it evaluates its predicate, which the page's CSP forbids
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            value = page.evaluate(expression)
+            if value:
+                return value
+            page.wait_for_timeout(20)
+        raise TimeoutError(f"{expression} in {web_url}")
+
+    loads, clicks = [], []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.add_init_script(GREETING_RECORDER)
+            page.goto(web_url)
+            poll(page, "window.__bench && window.__bench.launcher")
+            page.locator("#rasaWebchatPro .rw-launcher").first.click(force=True)  # no wait for its animation
+            greeting = poll(page, "window.__bench.greeting")
+            loads.append(greeting)
+            clicks.append(greeting - page.evaluate("window.__bench.click"))
+            context.close()
+        browser.close()
+    return {
+        "widget: page load to greeting, median (ms)": statistics.median(loads),
+        "widget: launcher click to greeting, median (ms)": statistics.median(clicks),
+    }
+
+
+def memory_mb(process_group: int) -> dict[str, float]:
     """Resident memory of every process in the group, by command."""
-    found: Dict[str, float] = {}
+    found: dict[str, float] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -124,7 +177,7 @@ def memory_mb(process_group: int) -> Dict[str, float]:
     return found
 
 
-def measure(url: str, messages: List[str], started: float, process_group: int, seconds: float, turns: int) -> dict:
+def measure(url: str, messages: list[str], started: float, process_group: int, seconds: float, turns: int) -> dict:
     asyncio.run(say_once(url, messages[0]))  # first reply: the server is ready
     figures: dict = {"start to ready (s)": time.monotonic() - started}
     asyncio.run(conversations(url, messages, 1, 3))  # warm up
@@ -154,7 +207,7 @@ async def say_once(url: str, text: str) -> None:
 
 
 @contextmanager
-def reference_bot(workdir: Path) -> Iterator[Tuple[str, float, int]]:
+def reference_bot(workdir: Path) -> Iterator[tuple[str, float, int]]:
     """The `rasa init` bot, trained in `workdir`, served over REST on a free port."""
     print("Training the `rasa init` bot (Rasa's default config) ...", flush=True)
     subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(workdir)], cwd=workdir,
@@ -178,7 +231,7 @@ TARGETS = {
 }
 
 
-def report(ours: dict, reference: dict, seconds: float, turns: int) -> str:
+def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict[str, float]) -> str:
     long_first = "long conversation: median reply, turns 1-16 (ms)"
     long_last = f"long conversation: median reply, turns {turns - 15}-{turns} (ms)"
     lines = [
@@ -204,6 +257,8 @@ def report(ours: dict, reference: dict, seconds: float, turns: int) -> str:
             growth = value / ours[long_first]
             target = f"within 1.5x of turns 1-16: {growth:.2f}x, {'met' if growth <= 1.5 else 'NOT met'}"
         lines.append(f"| {figure} | {value:.1f} | {ref:.1f} | {ratio} | {target} |")
+    lines += ["", "The widget on the demo page (this bot only; headless Chromium, 3 page loads):", ""]
+    lines += [f"- {figure}: {value:.0f}" for figure, value in widget.items()]
     for name, figures in (("this bot", ours), ("`rasa init` bot", reference)):
         lines += ["", f"Resident memory of {name}'s processes:", ""]
         lines += [f"- {command}: {mb:.0f} MB" for command, mb in figures["processes"].items()]
@@ -227,12 +282,13 @@ def main() -> None:
         started = time.monotonic()
         with running_servers(MODEL, Path(workdir)) as servers:
             ours = measure(servers.url, CAREER_CONVERSATION, started, servers.process_group, args.seconds, args.turns)
+            widget = widget_greeting(servers.web_url)
         reference_dir = Path(workdir) / "reference"
         reference_dir.mkdir()
         with reference_bot(reference_dir) as (url, started, process_group):
             reference = measure(url, REFERENCE_CONVERSATION, started, process_group, args.seconds, args.turns)
 
-    text = report(ours, reference, args.seconds, args.turns)
+    text = report(ours, reference, args.seconds, args.turns, widget)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(text)

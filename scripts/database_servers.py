@@ -49,7 +49,10 @@ def postgres_server() -> Iterator[str]:
 def _postgres_in(workdir: Path) -> Iterator[str]:
     data, log = workdir / "data", workdir / "postgres.log"
     port = free_port()
-    run = lambda *command: subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True, text=True)
+
+    def run(*command: str) -> None:
+        subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True, text=True)
+
     run(_postgres_bin("initdb"), "-D", str(data), "-U", "rasa", "--auth=trust", "-E", "UTF8")
     run(_postgres_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
         "-o", f"-h {HOST} -p {port} -k {workdir} -F")

@@ -8,11 +8,17 @@ import threading
 import time
 from contextlib import contextmanager
 
-
 from channels.checks import UNAVAILABLE_REPLY
 from scripts.bot_servers import (
-    HOST, LOOPBACK_ONLY, Bot, action_server_command, endpoints_with_action_server, free_port, rasa_server_command,
-    started, wait_until_up,
+    HOST,
+    LOOPBACK_ONLY,
+    Bot,
+    action_server_command,
+    endpoints_with_action_server,
+    free_port,
+    rasa_server_command,
+    started,
+    wait_until_up,
 )
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.servers import PROJECT_ROOT

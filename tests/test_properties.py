@@ -13,7 +13,12 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 from channels.checks import (
-    CONTROL_CHARACTERS, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, TOO_LONG_REPLY, UNAVAILABLE_REPLY, checked,
+    CONTROL_CHARACTERS,
+    MAX_MESSAGE_CHARS,
+    NOT_TEXT_REPLY,
+    TOO_LONG_REPLY,
+    UNAVAILABLE_REPLY,
+    checked,
 )
 
 REAL_FILE = yaml.safe_load(Path(DEFAULT_KNOWLEDGE_FILE).read_text())

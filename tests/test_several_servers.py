@@ -11,8 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from scripts.bot_servers import (
-    HOST, LOOPBACK_ONLY, Bot, action_server_command, endpoints_with_action_server, free_port, rasa_server_command,
-    started, wait_until_up,
+    HOST,
+    LOOPBACK_ONLY,
+    Bot,
+    action_server_command,
+    endpoints_with_action_server,
+    free_port,
+    rasa_server_command,
+    started,
+    wait_until_up,
 )
 from scripts.database_servers import MissingServer, postgres_server, redis_server
 from stores.conversation_store import DB_URL_VARIABLE

@@ -6,16 +6,15 @@ Debian's /usr/bin/chromium (`make test` installs it); CHROMIUM_PATH names anothe
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from scripts.browser import launch_chromium
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "tests" / "artifacts"
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
@@ -26,12 +25,14 @@ def servers(running_bot):
 
 @pytest.fixture(scope="session")
 def chromium_browser():
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.fail(f"{CHROMIUM_PATH} not found: run `apt-get install -y chromium` (or set CHROMIUM_PATH)")
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    try:
+        browser = launch_chromium(pw)
+    except AssertionError as error:
+        pw.stop()
+        pytest.fail(str(error))
     try:
         yield browser
     finally:
