@@ -2,6 +2,10 @@
 # Every target does the set-up it needs (venv, packages, spaCy pipeline, training) and
 # skips what is already up to date.
 
+# Settings from `.env` (see .env.example), if there is one, for every command make starts.
+-include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
+
 VENV        := .venv
 BIN         := $(VENV)/bin
 RASA        := $(BIN)/rasa

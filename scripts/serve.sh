@@ -28,7 +28,11 @@ action_port=$1; shift
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
 background+=($!)
 if [ "${1:-}" = "run" ]; then
-  "$bin/rasa" "$@" &
+  # Rasa's HTTP API (conversations, model, ...) stays off unless RASA_API_TOKEN is set;
+  # then it is on and every API call must carry that token.
+  api=()
+  [ -n "${RASA_API_TOKEN:-}" ] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
+  "$bin/rasa" "$@" "${api[@]}" &
   background+=($!)
 fi
 
