@@ -48,12 +48,14 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	touch $@
 
 # Debian's packages the tests need, installed where missing (sudo when not root): Chromium
-# for the browser tests, PostgreSQL and Redis for the several-servers test.
+# for the browser tests, PostgreSQL and Redis for the several-servers test, docker-compose
+# to check docker-compose.yml.
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH := $(CHROMIUM)
 system-packages:
 	@scripts/install_missing_packages.sh chromium=$(CHROMIUM) \
-		'postgresql=/usr/lib/postgresql/*/bin/initdb' redis-server=/usr/bin/redis-server
+		'postgresql=/usr/lib/postgresql/*/bin/initdb' redis-server=/usr/bin/redis-server \
+		docker-compose=/usr/bin/docker-compose
 
 web: web/node_modules/.package-lock.json
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json

@@ -1,0 +1,16 @@
+# The demo advising page with the chat widget (web/serve.py), the widget's bundle
+# installed from the npm lock file.
+FROM node:20-slim AS widget
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM python:3.10-slim
+RUN pip install --no-cache-dir pyyaml
+WORKDIR /app
+COPY actions/__init__.py actions/knowledge.py /app/actions/
+COPY data/knowledge /app/data/knowledge
+COPY web /app/web
+COPY --from=widget /web/node_modules /app/web/node_modules
+ENV PYTHONPATH=/app
+USER 1001

@@ -1,0 +1,92 @@
+"""docker-compose.yml (for a school's IT team) is valid, and its services run what the
+tests run: the same commands and ports as the Makefile and scripts/bot_servers.py, the
+same stores as endpoints.yml. No Docker engine runs here, so nothing is started."""
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.bot_servers import action_server_command, rasa_server_command
+from tests.servers import PROJECT_ROOT
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+MAKEFILE = (PROJECT_ROOT / "Makefile").read_text()
+
+
+def make_variable(name: str) -> str:
+    return re.search(rf"^{name}\s*[:?]?=\s*(\S+)", MAKEFILE, re.M).group(1)
+
+
+def options(command: list) -> dict:
+    """{option: value} of a command line, and its leading words under ""."""
+    words = [word for word in command if not word.startswith("-")][:1]
+    pairs = {command[i]: command[i + 1] for i in range(len(command) - 1) if command[i].startswith("-")}
+    return {"": words, **pairs}
+
+
+def compose_command() -> list:
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.fail("neither `docker compose` nor `docker-compose` is installed: `make test` installs docker-compose")
+
+
+def test_docker_compose_accepts_the_file():
+    result = subprocess.run(
+        [*compose_command(), "config", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        env={**os.environ, "POSTGRES_PASSWORD": "test-only"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_rasa_servers_run_what_the_tests_run():
+    rasa_port = make_variable("RASA_PORT")
+    tested = options(rasa_server_command(int(rasa_port), Path("endpoints.yml"), Path(make_variable("MODEL")),
+                                         Path("credentials.yml"))[1:])
+    for name in ("rasa-1", "rasa-2"):
+        deployed = options(SERVICES[name]["command"])
+        assert deployed == {**tested, "-i": "0.0.0.0"}, name  # in its container, reachable from the others
+        assert SERVICES[name]["ports"][0].endswith(f":{rasa_port}")
+        environment = SERVICES[name]["environment"]
+        assert "@postgres:5432/" in environment["CONVERSATIONS_DB_URL"]
+        assert environment["LOCK_STORE_URL"].startswith("redis://redis:")
+
+
+def test_the_action_server_runs_what_the_tests_run():
+    action_port = int(make_variable("ACTION_PORT"))
+    service = SERVICES["action-server"]
+    assert service["entrypoint"][1:] + service["command"] == action_server_command(action_port)[1:]
+    assert "ports" not in service  # reached by the Rasa servers only
+
+
+def test_the_deployed_endpoints_differ_only_in_the_action_servers_address():
+    local = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    deployed = yaml.safe_load((PROJECT_ROOT / "docker" / "endpoints.yml").read_text())
+    assert deployed["action_endpoint"]["url"] == f"http://action-server:{make_variable('ACTION_PORT')}/webhook"
+    deployed["action_endpoint"] = local["action_endpoint"]
+    assert deployed == local
+
+
+def test_the_web_page_uses_the_makefiles_port():
+    web = SERVICES["web"]
+    assert options(web["command"][1:])["--port"] == make_variable("WEB_PORT")
+    assert web["ports"] == [f"{make_variable('WEB_PORT')}:{make_variable('WEB_PORT')}"]
+
+
+def test_every_service_has_a_health_check_and_the_database_a_volume():
+    assert all("healthcheck" in service for service in SERVICES.values())
+    assert any(volume.startswith("conversations:") for volume in SERVICES["postgres"]["volumes"])
+    assert "conversations" in COMPOSE["volumes"]
+
+
+@pytest.mark.parametrize("dockerfile", sorted((PROJECT_ROOT / "docker").glob("*.Dockerfile")), ids=lambda p: p.name)
+def test_what_the_images_copy_is_in_the_repository_or_built_by_make(dockerfile):
+    for source in re.findall(r"^COPY (?!--from)(.+) \S+$", dockerfile.read_text(), re.M):
+        for path in source.split():
+            assert (PROJECT_ROOT / path).exists() or path.startswith("models/"), f"{dockerfile.name}: {path}"
