@@ -9,11 +9,11 @@ otherwise let each worker lock the same conversation in its own memory.
 """
 import logging
 import os
-from typing import Any, Optional, Text
+from typing import Any, AsyncContextManager, Optional, Text
 from urllib.parse import urlsplit
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ def redis_lock_store(url: str) -> RedisLockStore:
 class ConversationLockStore(LockStore):
     """Rasa's Redis lock store when LOCK_STORE_URL is set, its in-memory one otherwise."""
 
+    # Rasa retries a taken lock once a second: a message sent while the conversation's
+    # previous one was being answered (a double click) waited up to a second for nothing.
+    RETRY_SECONDS = 0.05
+
     def __init__(self, endpoint_config: Any = None, **kwargs: Any) -> None:
         url = os.environ.get(LOCK_URL_VARIABLE)
         workers = os.environ.get("SANIC_WORKERS", "1")
@@ -62,6 +66,11 @@ class ConversationLockStore(LockStore):
         self.locks: LockStore = redis_lock_store(url) if url else InMemoryLockStore()
         logger.info(f"Conversation locks are kept in {type(self.locks).__name__}")
         super().__init__()
+
+    def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = RETRY_SECONDS
+    ) -> AsyncContextManager[TicketLock]:
+        return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         return self.locks.get_lock(conversation_id)
