@@ -47,10 +47,12 @@ REFERENCE_CONVERSATION = ["hello", "i am sad", "yes", "great", "are you a bot?",
 
 
 class Timings:
-    """Reply times (s) of answered turns and the number of failed ones."""
+    """Reply times (s) of the turns the server answered (HTTP 200), the number of those
+    with no bot message (the `rasa init` bot has no reply for some turns), and of failed ones."""
 
     def __init__(self) -> None:
         self.replies: list[float] = []
+        self.silent = 0
         self.failed = 0
 
     def median_ms(self) -> float:
@@ -62,15 +64,17 @@ class Timings:
 
 
 async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str, timings: Timings) -> None:
-    """One turn; failed unless HTTP 200 with at least one bot message."""
+    """One turn; failed on an HTTP error or a timeout."""
     start = time.perf_counter()
     try:
         async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as response:
-            answered = response.status == 200 and bool(await response.json())
+            answered = response.status == 200
+            messages = await response.json() if answered else []
     except (aiohttp.ClientError, asyncio.TimeoutError):
         answered = False
     if answered:
         timings.replies.append(time.perf_counter() - start)
+        timings.silent += not messages
     else:
         timings.failed += 1
 
@@ -189,6 +193,7 @@ def measure(url: str, messages: list[str], started: float, process_group: int, s
         figures[f"{concurrency} conversations: throughput (turns/s)"] = throughput
         figures[f"{concurrency} conversations: p95 reply (ms)"] = timings.p95_ms()
         figures[f"{concurrency} conversations: failed turns"] = timings.failed
+        figures[f"{concurrency} conversations: turns without a reply"] = timings.silent
     per_turn = asyncio.run(long_conversation(url, messages, turns))
     figures["long conversation: median reply, turns 1-16 (ms)"] = statistics.median(per_turn[:16]) * 1000
     figures[f"long conversation: median reply, turns {turns - 15}-{turns} (ms)"] = statistics.median(per_turn[-16:]) * 1000
