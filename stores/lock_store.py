@@ -3,13 +3,19 @@
 Rasa processes the messages of one conversation one at a time by taking a lock on it. With
 several Rasa servers sharing conversations the lock must be shared too: set
 `LOCK_STORE_URL=redis://host:6379/1` and every server uses Rasa's RedisLockStore there.
+Rasa's RedisLockStore changes a lock by reading it, then writing it back: two servers that
+get a message of one conversation at the same moment can both take ticket 0 and answer
+at once (tests/test_several_servers.py caught it). Here each change is one Redis
+transaction, retried when another server wrote the lock in between.
+
 Unset, the lock lives in the server's memory, which is right for a single server process;
 several Sanic workers (SANIC_WORKERS > 1) are refused without Redis, since Rasa would
 otherwise let each worker lock the same conversation in its own memory.
 """
+import json
 import logging
 import os
-from typing import Any, AsyncContextManager, Optional, Text
+from typing import Any, AsyncContextManager, Callable, Optional, Text, TypeVar
 from urllib.parse import urlsplit
 
 from rasa.core.lock import TicketLock
@@ -18,6 +24,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, Re
 logger = logging.getLogger(__name__)
 
 LOCK_URL_VARIABLE = "LOCK_STORE_URL"
+T = TypeVar("T")
 
 
 class LockStoreUnavailable(ConnectionError):
@@ -71,6 +78,41 @@ class ConversationLockStore(LockStore):
         self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = RETRY_SECONDS
     ) -> AsyncContextManager[TicketLock]:
         return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        if not isinstance(self.locks, RedisLockStore):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+        return self._in_one_transaction(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+
+    def update_lock(self, conversation_id: Text) -> None:
+        if not isinstance(self.locks, RedisLockStore):
+            return super().update_lock(conversation_id)
+        self._in_one_transaction(conversation_id, TicketLock.remove_expired_tickets)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        if not isinstance(self.locks, RedisLockStore):
+            return super().cleanup(conversation_id, ticket_number)
+        self._in_one_transaction(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def _in_one_transaction(self, conversation_id: Text, change: Callable[[TicketLock], T], create: bool = False) -> Optional[T]:
+        """Read the lock, change it and write it back (or delete it once no ticket is left)
+        as one Redis transaction; without `create`, a missing lock stays missing."""
+        key = self.locks.key_prefix + conversation_id
+
+        def step(pipe: Any) -> Optional[T]:
+            stored = pipe.get(key)
+            if stored is None and not create:
+                return None
+            lock = TicketLock.from_dict(json.loads(stored)) if stored else TicketLock(conversation_id)
+            result = change(lock)
+            pipe.multi()
+            if lock.is_someone_waiting():
+                pipe.set(key, lock.dumps())
+            else:
+                pipe.delete(key)
+            return result
+
+        return self.locks.red.transaction(step, key, value_from_callable=True)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         return self.locks.get_lock(conversation_id)

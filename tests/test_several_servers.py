@@ -34,7 +34,7 @@ CONVERSATION = [
 ]
 CONVERSATIONS = 12
 # Two messages of one conversation sent at the same moment, one to each server.
-SIMULTANEOUS = [("hi", "thanks")] * 4
+SIMULTANEOUS = [("hi", "thanks")] * 8
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,15 @@
 """The conversation store keeps every event once, loads a flat-sized recent part with the
 context intact, survives a new store (a restart), and names an unreachable database."""
 import asyncio
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered
 
+from scripts.database_servers import MissingServer, redis_server
 from stores.conversation_store import DB_URL_VARIABLE, ConversationStore, ConversationStoreUnavailable
 from stores.lock_store import LOCK_URL_VARIABLE, ConversationLockStore, LockStoreUnavailable
 from tests.servers import PROJECT_ROOT
@@ -118,3 +121,37 @@ def test_locks_are_in_memory_unless_redis_is_configured(monkeypatch):
     monkeypatch.setenv(LOCK_URL_VARIABLE, "127.0.0.1:6379")
     with pytest.raises(LockStoreUnavailable, match="not a redis://"):
         ConversationLockStore()
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    try:
+        with redis_server() as url:
+            yield url
+    except MissingServer as error:
+        pytest.fail(str(error))
+
+
+def tickets_issued_at_once(stores: list, conversation: str) -> list:
+    """Each store (a server) takes a ticket for the same conversation at the same moment."""
+    start = threading.Barrier(len(stores))
+
+    def take(store):
+        start.wait()
+        return store.issue_ticket(conversation)
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        return list(pool.map(take, stores))
+
+
+def test_servers_taking_a_ticket_at_once_get_different_tickets(redis_url, monkeypatch):
+    monkeypatch.setenv(LOCK_URL_VARIABLE, redis_url)
+    servers = [ConversationLockStore() for _ in range(12)]
+    for round_number in range(5):
+        tickets = tickets_issued_at_once(servers, f"conversation-{round_number}")
+        assert sorted(tickets) == list(range(12))
+    servers[0].cleanup("conversation-0", 0)
+    assert [ticket.number for ticket in servers[1].get_lock("conversation-0").tickets] == list(range(1, 12))
+    for ticket in range(1, 12):
+        servers[ticket].cleanup("conversation-0", ticket)
+    assert servers[0].get_lock("conversation-0") is None
