@@ -113,17 +113,36 @@ def running_servers(
     credentials = credentials_allowing((web_url or f"http://{HOST}:1").rstrip("/"), workdir / "credentials.yml")
     web_args = ["--web", str(web_port), url] if web_port else []
     log = workdir / "servers.log"
-    command = [
-        str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--",
-        "run", "-i", HOST, "-p", str(rasa_port), "--credentials", str(credentials),
-        "--endpoints", str(endpoints), "--model", str(model),
-    ]
+    rasa_arguments = rasa_server_command(rasa_port, endpoints, model, credentials)[1:]
+    command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--", *rasa_arguments]
     environment = {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
     with started(command, log, environment) as process:
         wait_until_up(url, process, log)
         if web_url:
             wait_until_up(web_url, process, log)
         yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, process_group=process.pid)
+
+
+@contextmanager
+def rasa_server(model: Path, workdir: Path, action_port: int, environment: Optional[dict] = None) -> Iterator[Bot]:
+    """One Rasa server, started alone (no action server), whose action endpoint is
+    `action_port`; conversations in a SQLite file in `workdir` unless `environment` says."""
+    port = free_port()
+    log = workdir / f"rasa-{port}.log"
+    endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
+    environment = {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
+    with started(rasa_server_command(port, endpoints, model), log, environment) as process:
+        wait_until_up(f"http://{HOST}:{port}", process, log)
+        yield Bot(f"http://{HOST}:{port}")
+
+
+@contextmanager
+def action_server(workdir: Path, port: int) -> Iterator[None]:
+    """The action server alone, on `port` of 127.0.0.1."""
+    log = workdir / f"actions-{port}.log"
+    with started(action_server_command(port), log, LOOPBACK_ONLY) as process:
+        wait_until_up(f"http://{HOST}:{port}/health", process, log)
+        yield
 
 
 @contextmanager

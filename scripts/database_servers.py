@@ -1,5 +1,5 @@
-"""PostgreSQL and Redis servers started on loopback in a temporary folder, for the
-several-servers test and `make bench`; each stops (and its data goes) afterwards.
+"""PostgreSQL and Redis servers started on loopback in a temporary folder, for the tests
+(several servers, the stores, purge); each stops (and its data goes) afterwards.
 
 Debian's packages provide them (`make test` installs them where missing). PostgreSQL
 refuses to run as root, so as root it runs as the `postgres` user Debian's package creates.

@@ -101,16 +101,20 @@ class ConversationStore(SQLTrackerStore):
         url = database_url()
         self.engine = connect(url, float(connect_timeout))
         try:
-            self.Base.metadata.create_all(self.engine)
-            _EVENT_LOOKUP.create(self.engine, checkfirst=True)  # also in a database made before it
+            self._create_table()
         except sa.exc.DatabaseError:
             # Servers starting together race to create the table: one wins, and the
             # others find it now (a real problem raises again here).
-            self.Base.metadata.create_all(self.engine)
-            _EVENT_LOOKUP.create(self.engine, checkfirst=True)
+            self._create_table()
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info(f"Conversations are kept in {url.render_as_string(hide_password=True)}")
         TrackerStore.__init__(self, domain, event_broker)
+
+    def _create_table(self) -> None:
+        """Rasa's events table and the lookup index, each only where missing (the index
+        also in a database made before it)."""
+        self.Base.metadata.create_all(self.engine)
+        _EVENT_LOOKUP.create(self.engine, checkfirst=True)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session's recent turns, after the slot values set before them."""

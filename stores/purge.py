@@ -2,8 +2,9 @@
 
 `make purge DAYS=N` (N defaults to RETENTION_DAYS, 30). A conversation is deleted whole,
 every event of it, once its latest event is older than N days; a newer one is kept whole.
-Works on whatever CONVERSATIONS_DB_URL names, SQLite or PostgreSQL. Run it daily (cron,
-or the `purge` service of docker-compose.yml) to keep what the README promises.
+Works on whatever CONVERSATIONS_DB_URL names, SQLite or PostgreSQL. Run it daily (cron;
+with docker compose, `docker compose run --rm --entrypoint python rasa-1 -m stores.purge`)
+to keep what the README promises.
 """
 import argparse
 import os

@@ -12,35 +12,15 @@ from channels.checks import UNAVAILABLE_REPLY
 from scripts.bot_servers import (
     HOST,
     LOOPBACK_ONLY,
-    Bot,
+    action_server,
     action_server_command,
     endpoints_with_action_server,
     free_port,
+    rasa_server,
     rasa_server_command,
-    started,
-    wait_until_up,
 )
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.servers import PROJECT_ROOT
-
-
-@contextmanager
-def rasa_server(model, workdir, action_port: int, environment: dict = None):
-    """A Rasa server whose action endpoint is `action_port`, nothing else started."""
-    port, log = free_port(), workdir / f"rasa-{action_port}.log"
-    endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
-    environment = {DB_URL_VARIABLE: f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
-    with started(rasa_server_command(port, endpoints, model), log, environment) as process:
-        wait_until_up(f"http://{HOST}:{port}", process, log)
-        yield Bot(f"http://{HOST}:{port}")
-
-
-@contextmanager
-def action_server(workdir, port: int, environment: dict = None):
-    log = workdir / "actions.log"
-    with started(action_server_command(port), log, {**LOOPBACK_ONLY, **(environment or {})}) as process:
-        wait_until_up(f"http://{HOST}:{port}/health", process, log)
-        yield
 
 
 @contextmanager

@@ -10,17 +10,7 @@ from typing import Dict, List
 import pytest
 import sqlalchemy as sa
 
-from scripts.bot_servers import (
-    HOST,
-    LOOPBACK_ONLY,
-    Bot,
-    action_server_command,
-    endpoints_with_action_server,
-    free_port,
-    rasa_server_command,
-    started,
-    wait_until_up,
-)
+from scripts.bot_servers import action_server, free_port, rasa_server
 from scripts.database_servers import MissingServer, postgres_server, redis_server
 from stores.conversation_store import DB_URL_VARIABLE
 from stores.lock_store import LOCK_URL_VARIABLE
@@ -46,18 +36,9 @@ def two_servers(trained_model, tmp_path_factory):
             database = stack.enter_context(postgres_server())
             environment = {DB_URL_VARIABLE: database, LOCK_URL_VARIABLE: stack.enter_context(redis_server())}
             action_port = free_port()
-            action_log = workdir / "actions.log"
-            actions = stack.enter_context(started(action_server_command(action_port), action_log, LOOPBACK_ONLY))
-            endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
-            servers = []
-            for number in (1, 2):
-                port, log = free_port(), workdir / f"rasa-{number}.log"
-                command = rasa_server_command(port, endpoints, trained_model)
-                servers.append((f"http://{HOST}:{port}", stack.enter_context(started(command, log, environment)), log))
-            wait_until_up(f"http://{HOST}:{action_port}/health", actions, action_log)
-            for url, process, log in servers:
-                wait_until_up(url, process, log)
-            yield [Bot(url) for url, _, _ in servers], database
+            stack.enter_context(action_server(workdir, action_port))
+            bots = [stack.enter_context(rasa_server(trained_model, workdir, action_port, environment)) for _ in (1, 2)]
+            yield bots, database
     except MissingServer as error:
         pytest.fail(str(error))
 
