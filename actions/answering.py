@@ -28,14 +28,16 @@ class Tuning:
     """How the signals are weighed; chosen on the development set (scripts/tune_answering.py),
     never on the held-out evaluation set."""
 
-    intent_weight: float = 0.05  # x the classifier's confidence in the fact's topic
+    intent_weight: float = 0.50  # x the intent classifier's confidence in the fact's topic
     aspect_bonus: float = 0.10  # x the trust in the aspect word (understanding.AspectWords) the fact answers
     trusted_aspect: float = 0.75  # an aspect word trusted this much picks the fact within the chosen topic
     relevant_similarity: float = 0.60  # a message this close to a known question is about the career
-    floor_similarity: float = 0.45  # below this, not even a sure classifier makes it a career question
+    floor_similarity: float = 0.55  # below this, not even a sure classifier makes it a career question
     confident_intent: float = 0.80  # the classifier is sure of the topic
-    answer_similarity: float = 0.70  # close enough to answer without asking, when the classifier is unsure
-    second_part_similarity: float = 0.55  # another question in the message scoring this for a fact gets it too
+    answer_probability: float = 0.40  # the fact classifier this sure answers without asking ...
+    answer_similarity: float = 0.75  # ... if the message is this close to a known question or NLU read a topic
+    second_part_probability: float = 0.40  # another question in the message this likely to ask for a fact ...
+    second_part_similarity: float = 0.55  # ... and this close to one of its examples gets it too
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
     clarify_options: int = 3
@@ -152,23 +154,34 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
         and not message.unsure
         and message.confidence(message.intent) >= tuning.confident_intent
     )
-    if sure_of_topic or best_match.similarity >= tuning.answer_similarity:
+    likely = best_by_topic[0][0] >= tuning.answer_probability
+    # Against an intent classifier that reads the message as out of scope, only a
+    # message close to a known question is answered without asking.
+    close = best_match.similarity >= tuning.answer_similarity or intent_topic is not None
+    if sure_of_topic or (likely and close):
         details = _trusted_aspect_facts(best_match.topic, message, tuning) or [best_match.fact]
         told = [(best_match.topic, fact) for fact in details]
         for question in ranking.questions:
-            score, match = _score(message, question, tuning)[0]
-            if score >= tuning.second_part_similarity and match.fact not in [f for _, f in told]:
+            # The intent classifier read the whole message, so its topic says nothing about one part.
+            score, match = _score(message, question, tuning, weigh_intent=False)[0]
+            close_enough = match.similarity >= tuning.second_part_similarity
+            if score >= tuning.second_part_probability and close_enough and match.fact not in [f for _, f in told]:
                 told.append((match.topic, match.fact))
         return Answer(told=tuple(told[: tuning.most_facts]))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
 
 
-def _score(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> List[Tuple[float, FactMatch]]:
-    """Each fact's match, weighed with the classifier's confidence in its topic and a
-    bonus for the fact its topic gives for the message's aspect words. Best first."""
+def _score(
+    message: Message, matches: Sequence[FactMatch], tuning: Tuning, weigh_intent: bool = True
+) -> List[Tuple[float, FactMatch]]:
+    """Each fact's probability by the fact classifier, weighed with the intent
+    classifier's confidence in its topic (unless `weigh_intent` is off) and a bonus for
+    the fact its topic gives for the message's aspect words. Best first."""
     scored = []
     for match in matches:
-        score = match.similarity + tuning.intent_weight * message.confidence(match.topic.intent)
+        score = match.probability
+        if weigh_intent:
+            score += tuning.intent_weight * message.confidence(match.topic.intent)
         aspect = next((a for a in message.aspect_ids if match.topic.fact_for(a)), None)
         if aspect and match.fact is match.topic.fact_for(aspect):
             score += tuning.aspect_bonus * message.aspect_weights.get(aspect, 1.0)

@@ -2,11 +2,20 @@
 knowledge file (a bakery career), so they are tested apart from this career's data."""
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from actions.answering import Context, Message, Tuning, choose_answer
 from actions.knowledge import load_knowledge
-from actions.understanding import FactIndex, FactMatch, Ranking, Relevance, clauses, shared_encoder
+from actions.understanding import (
+    FactIndex,
+    FactMatch,
+    Ranking,
+    Relevance,
+    clauses,
+    fit_fact_classifier,
+    shared_encoder,
+)
 from nlu_components.minilm import as_text, from_text
 
 BAKERY = Path(__file__).parent / "bakery.yml"
@@ -52,6 +61,28 @@ def test_ranking_finds_a_fact_by_meaning_not_by_shared_words(bakery):
     assert index.rank("would I have to wake up before dawn for this job").facts[0].fact.aspects == ("early",)
 
 
+def test_the_fact_classifier_gives_each_fact_a_probability(bakery):
+    knowledge, index = bakery
+    ranking = index.rank("at what hour in the morning would a baker have to show up")
+    assert sum(m.probability for m in ranking.facts) == pytest.approx(1.0, abs=1e-4)
+    assert max(ranking.facts, key=lambda m: m.probability).fact.id == "bakers_hours"
+
+
+@pytest.mark.parametrize("facts", [1, 2, 3])
+def test_the_fact_classifier_fits_any_number_of_facts(facts):
+    vectors = np.eye(4, dtype=np.float32)[[0, 1, 2, 0, 1, 2]]
+    labels = np.array([0, 1, 2, 0, 1, 2]) % facts
+    weights, bias = fit_fact_classifier(vectors, labels, facts)
+    assert weights.shape == (facts, 4) and bias.shape == (facts,)
+    predicted = (vectors @ weights.T + bias).argmax(axis=1)
+    assert facts == 1 or (predicted[:3] == labels[:3]).all()
+
+
+def test_list_numbers_split_the_questions():
+    parts = clauses("1) what does a coder earn per hour 2) is the field growing")
+    assert [(c.text, c.asks) for c in parts[1:]] == [("what does a coder earn per hour", True), ("is the field growing", True)]
+
+
 def test_ranking_reads_the_question_after_a_long_preamble(bakery):
     knowledge, index = bakery
     ranking = index.rank("I worked in a warehouse for ten years and hurt my back. So what do bakers actually do all day?")
@@ -68,8 +99,10 @@ def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
     ]
 
 
-def match(knowledge, topic, index, similarity, clause=0):
-    return FactMatch(knowledge.topics[topic], knowledge.topics[topic].facts[index], similarity, clause)
+def match(knowledge, topic, index, similarity, clause=0, probability=None):
+    """A made-up match; the fact classifier's probability is the similarity unless given."""
+    fact = knowledge.topics[topic].facts[index]
+    return FactMatch(knowledge.topics[topic], fact, similarity, clause, similarity if probability is None else probability)
 
 
 def ranked(*matches, questions=()):
@@ -108,7 +141,8 @@ def test_unsure_between_topics_asks_with_the_likely_facts(bakery):
     knowledge, _ = bakery
     answer = choose_answer(
         knowledge, Message([("ask_pay", 0.4), ("ask_duties", 0.35)], unsure=True), Context(),
-        ranked(match(knowledge, "duties", 1, 0.52), match(knowledge, "pay", 0, 0.5)), Tuning(),
+        ranked(match(knowledge, "duties", 1, 0.62, probability=0.3), match(knowledge, "pay", 0, 0.6, probability=0.25)),
+        Tuning(intent_weight=0.1),
     )
     assert [(topic.id, fact.aspects) for topic, fact in answer.options] == [("duties", ("early",)), ("pay", ())]
 
@@ -120,6 +154,43 @@ def test_a_sure_classifier_and_an_aspect_word_pick_the_detail(bakery):
         ranked(match(knowledge, "duties", 0, 0.6), match(knowledge, "duties", 1, 0.55)), Tuning(),
     )
     assert answer.told[0][1].aspects == ("early",)
+
+
+def test_a_second_question_is_read_without_the_intent_of_the_whole_message(bakery):
+    """The intent classifier named the first question's topic; the second question's
+    own clause decides its fact."""
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.99)]), Context(),
+        ranked(
+            match(knowledge, "duties", 0, 0.8, clause=1),
+            questions=[[match(knowledge, "duties", 1, 0.6, clause=2, probability=0.4),
+                        match(knowledge, "pay", 0, 0.6, clause=2, probability=0.55)]],
+        ),
+        Tuning(intent_weight=0.3, second_part_probability=0.5),
+    )
+    assert [fact.id for _, fact in answer.told] == ["bakers_work", "bakers_pay"]
+
+
+def test_an_unsure_intent_classifier_is_overruled_by_a_sure_fact_classifier(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_pay", 0.5), ("ask_duties", 0.4)], unsure=True), Context(),
+        ranked(match(knowledge, "duties", 1, 0.66, probability=0.8), match(knowledge, "pay", 0, 0.6, probability=0.1)),
+        Tuning(answer_probability=0.5),
+    )
+    assert [fact.id for _, fact in answer.told] == ["bakers_hours"]
+
+
+def test_out_of_scope_by_the_classifier_and_not_close_to_any_question_is_not_answered(bakery):
+    """However sure the fact classifier (its probabilities always add up to one), a
+    message NLU calls out of scope is answered only when close to a known question."""
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)]), Context(),
+        ranked(match(knowledge, "pay", 0, 0.62, probability=0.95)), Tuning(answer_similarity=0.7),
+    )
+    assert not answer.told
 
 
 def test_a_second_question_in_another_clause_gets_its_answer_too(bakery):
