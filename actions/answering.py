@@ -38,6 +38,7 @@ class Tuning:
     answer_similarity: float = 0.75  # ... if the message is this close to a known question or NLU read a topic
     second_part_probability: float = 0.40  # another question in the message this likely to ask for a fact ...
     second_part_similarity: float = 0.55  # ... and this close to one of its examples gets it too
+    joined_probability: float = 0.25  # in a message joining things ("pay and outlook?"), another topic this likely is told too
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
     clarify_options: int = 3
@@ -159,16 +160,28 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
     # message close to a known question is answered without asking.
     close = best_match.similarity >= tuning.answer_similarity or intent_topic is not None
     if sure_of_topic or (likely and close):
-        details = _trusted_aspect_facts(best_match.topic, message, tuning) or [best_match.fact]
-        told = [(best_match.topic, fact) for fact in details]
+        told = [(best_match.topic, fact) for fact in _trusted_aspect_facts(best_match.topic, message, tuning)]
+        if not told or best_match.probability >= tuning.second_part_probability:
+            # "how long is it and what does it cover?": the fact classifier's choice beside the aspect word's.
+            _add(told, best_match)
         for question in ranking.questions:
             # The intent classifier read the whole message, so its topic says nothing about one part.
             score, match = _score(message, question, tuning, weigh_intent=False)[0]
-            close_enough = match.similarity >= tuning.second_part_similarity
-            if score >= tuning.second_part_probability and close_enough and match.fact not in [f for _, f in told]:
-                told.append((match.topic, match.fact))
+            if score >= tuning.second_part_probability and match.similarity >= tuning.second_part_similarity:
+                _add(told, match)
+        if ranking.joined:
+            # "pay and outlook?": no clause of its own, but the classifier splits its belief between topics.
+            for match in ranking.facts:
+                other_topic = match.topic not in [topic for topic, _ in told]
+                if other_topic and match.probability >= tuning.joined_probability and match.similarity >= tuning.second_part_similarity:
+                    _add(told, match)
         return Answer(told=tuple(told[: tuning.most_facts]))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
+
+
+def _add(told: List[FactRef], match: FactMatch) -> None:
+    if match.fact not in [fact for _, fact in told]:
+        told.append((match.topic, match.fact))
 
 
 def _score(

@@ -61,6 +61,8 @@ CLAUSE_BREAK = re.compile(
     re.I,
 )
 MIN_CLAUSE_WORDS = 3
+#: Words that join two things asked for in one breath.
+JOINS = re.compile(r"\b(?:and|plus|also)\b|&|,", re.I)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Ranking:
 
     facts: List[FactMatch]
     questions: List[List[FactMatch]]
+    joined: bool = False  # the message joins things ("pay and outlook?"), so it may ask for several
 
 
 def clauses(text: str) -> List[Clause]:
@@ -179,7 +182,7 @@ class FactIndex:
             for clause in range(1, len(parts))
             if parts[clause].asks
         ]
-        return Ranking(facts, questions)
+        return Ranking(facts, questions, bool(JOINS.search(text)))
 
     def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
         topic, fact = self.facts[fact_number]
@@ -232,15 +235,25 @@ class AspectWords:
         return weights
 
 
+#: How people point at the career the assistant is about without naming it: "would an
+#: introvert be ok in this line of work", "could I live off this job", "broke doing this".
+THIS_CAREER = re.compile(
+    r"\b(?:this|that)\s+(?:line\s+of\s+work|job|career|field|profession|occupation|gig|role|position"
+    r"|(?:kind|type|sort)\s+of\s+(?:work|job))\b|\bdoing\s+(?:this|that)\b",
+    re.I,
+)
+
+
 class Relevance:
-    """Whether a message talks about this career, from the knowledge file alone."""
+    """Whether a message talks about this career: it uses one of the career's names (from
+    the knowledge file) or points at "this line of work"."""
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         names = sorted(knowledge.career_names + (knowledge.career_name.lower(),), key=len, reverse=True)
         self.career_name = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")s?\b", re.I)
 
     def names_the_career(self, text: str) -> bool:
-        return bool(self.career_name.search(text))
+        return bool(self.career_name.search(text) or THIS_CAREER.search(text))
 
 
 def main(argv: List[str]) -> int:

@@ -27,12 +27,13 @@ from scripts.evaluate import resolve
 from scripts.import_clinc150 import HANDLED_BY_BOT
 
 GRID = {
-    "intent_weight": [0.1, 0.3, 0.5],
-    "floor_similarity": [0.45, 0.5, 0.55],
-    "answer_probability": [0.4, 0.5, 0.6],
+    "intent_weight": [0.3, 0.5],
+    "floor_similarity": [0.5, 0.55],
+    "answer_probability": [0.4, 0.5],
     "answer_similarity": [0.7, 0.75],
-    "second_part_probability": [0.4, 0.5, 0.6],
-    "second_part_similarity": [0.45, 0.5, 0.55],
+    "second_part_probability": [0.4, 0.5],
+    "second_part_similarity": [0.5, 0.55],
+    "joined_probability": [0.2, 0.25, 0.35],
 }
 
 

@@ -54,6 +54,14 @@ def test_relevance_finds_the_career_names_as_whole_words(bakery):
     assert not relevance.names_the_career("I love bakeries and cakes")
 
 
+def test_pointing_at_this_line_of_work_is_about_the_career(bakery):
+    knowledge, _ = bakery
+    relevance = Relevance(knowledge)
+    assert relevance.names_the_career("would an introvert be ok in this line of work")
+    assert relevance.names_the_career("ngl would i be broke doing this")
+    assert not relevance.names_the_career("is there traffic between here and work")
+
+
 def test_ranking_finds_a_fact_by_meaning_not_by_shared_words(bakery):
     knowledge, index = bakery
     best = index.rank("could someone pay the rent on a bread maker's paycheck").facts[0]
@@ -191,6 +199,30 @@ def test_out_of_scope_by_the_classifier_and_not_close_to_any_question_is_not_ans
         ranked(match(knowledge, "pay", 0, 0.62, probability=0.95)), Tuning(answer_similarity=0.7),
     )
     assert not answer.told
+
+
+def test_a_message_joining_two_topics_without_clauses_gets_both(bakery):
+    """"pay and hours?": the fact classifier splits its belief between two topics."""
+    knowledge, _ = bakery
+    message = Message([("ask_pay", 0.99)])
+    matches = (match(knowledge, "pay", 0, 0.7, probability=0.6), match(knowledge, "duties", 1, 0.65, probability=0.35))
+    joined = Ranking(list(matches), [], joined=True)
+    tuning = Tuning(joined_probability=0.25, second_part_similarity=0.55)
+    assert [f.id for _, f in choose_answer(knowledge, message, Context(), joined, tuning).told] == ["bakers_pay", "bakers_hours"]
+    alone = Ranking(list(matches), [], joined=False)
+    assert [f.id for _, f in choose_answer(knowledge, message, Context(), alone, tuning).told] == ["bakers_pay"]
+
+
+def test_an_aspect_word_and_a_sure_fact_classifier_each_get_their_fact(bakery):
+    """"how early do they start and what do they do?": the aspect word names one fact, the
+    fact classifier is sure of another: both are told."""
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.99)], aspect_ids=["early"], aspect_weights={"early": 0.9}), Context(),
+        ranked(match(knowledge, "duties", 0, 0.8, probability=0.7), match(knowledge, "duties", 1, 0.7, probability=0.2)),
+        Tuning(second_part_probability=0.4),
+    )
+    assert [f.id for _, f in answer.told] == ["bakers_hours", "bakers_work"]
 
 
 def test_a_second_question_in_another_clause_gets_its_answer_too(bakery):
