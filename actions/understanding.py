@@ -235,8 +235,8 @@ class AspectWords:
         return weights
 
 
-#: How people point at the career the assistant is about without naming it: "would an
-#: introvert be ok in this line of work", "could I live off this job", "broke doing this".
+#: How people point at the career the assistant is about without naming it: "would a quiet
+#: person be happy in this line of work", "is that job any good", "could I pay rent doing this".
 THIS_CAREER = re.compile(
     r"\b(?:this|that)\s+(?:line\s+of\s+work|job|career|field|profession|occupation|gig|role|position"
     r"|(?:kind|type|sort)\s+of\s+(?:work|job))\b|\bdoing\s+(?:this|that)\b",

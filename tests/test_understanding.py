@@ -59,14 +59,6 @@ def test_relevance_finds_the_career_named_or_pointed_at(bakery, text, about_the_
     assert Relevance(knowledge).names_the_career(text) is about_the_career
 
 
-def test_pointing_at_this_line_of_work_is_about_the_career(bakery):
-    knowledge, _ = bakery
-    relevance = Relevance(knowledge)
-    assert relevance.names_the_career("would an introvert be ok in this line of work")
-    assert relevance.names_the_career("ngl would i be broke doing this")
-    assert not relevance.names_the_career("is there traffic between here and work")
-
-
 def test_ranking_finds_a_fact_by_meaning_not_by_shared_words(bakery):
     knowledge, index = bakery
     best = index.rank("could someone pay the rent on a bread maker's paycheck").facts[0]
