@@ -115,7 +115,7 @@ def running_servers(
     log = workdir / "servers.log"
     rasa_arguments = rasa_server_command(rasa_port, endpoints, model, credentials)[1:]
     command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--", *rasa_arguments]
-    environment = {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
+    environment = with_conversation_store(workdir, environment)
     with started(command, log, environment) as process:
         wait_until_up(url, process, log)
         if web_url:
@@ -130,7 +130,7 @@ def rasa_server(model: Path, workdir: Path, action_port: int, environment: Optio
     port = free_port()
     log = workdir / f"rasa-{port}.log"
     endpoints = endpoints_with_action_server(f"http://{HOST}:{action_port}/webhook", workdir / "endpoints.yml")
-    environment = {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
+    environment = with_conversation_store(workdir, environment)
     with started(rasa_server_command(port, endpoints, model), log, environment) as process:
         wait_until_up(f"http://{HOST}:{port}", process, log)
         yield Bot(f"http://{HOST}:{port}")
@@ -143,6 +143,12 @@ def action_server(workdir: Path, port: int) -> Iterator[None]:
     with started(action_server_command(port), log, LOOPBACK_ONLY) as process:
         wait_until_up(f"http://{HOST}:{port}/health", process, log)
         yield
+
+
+def with_conversation_store(workdir: Path, environment: Optional[dict]) -> dict:
+    """`environment`, with conversations kept in a SQLite file in `workdir` unless it sets
+    CONVERSATIONS_DB_URL itself."""
+    return {"CONVERSATIONS_DB_URL": f"sqlite:///{workdir / 'conversations.db'}", **(environment or {})}
 
 
 @contextmanager
