@@ -3,7 +3,7 @@
 FROM rasa/rasa-sdk:3.6.2
 USER root
 COPY requirements-no-deps.txt /app/
-RUN pip install --no-cache-dir numpy scipy safetensors pyyaml \
+RUN pip install --no-cache-dir numpy safetensors pyyaml onnx==1.15.0 onnxruntime==1.16.3 \
  && pip install --no-cache-dir --no-deps -r /app/requirements-no-deps.txt
 COPY actions /app/actions
 COPY nlu_components /app/nlu_components

@@ -4,7 +4,7 @@
 FROM rasa/rasa:3.6.21-full
 USER root
 COPY requirements-no-deps.txt /app/
-RUN pip install --no-cache-dir python-socketio==5.9.0 spacy-lookups-data==1.0.5 safetensors \
+RUN pip install --no-cache-dir python-socketio==5.9.0 spacy-lookups-data==1.0.5 safetensors onnx==1.15.0 onnxruntime==1.16.3 \
  && pip install --no-cache-dir --no-deps -r /app/requirements-no-deps.txt
 COPY channels /app/channels
 COPY nlu_components /app/nlu_components

@@ -1,0 +1,76 @@
+"""The ONNX Runtime graph of nlu_components/minilm.py computes what BERT computes: checked
+against a plain numpy forward pass written here from the same safetensors weights."""
+import math
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+from scipy.special import erf
+
+from nlu_components.minilm import HEADS, HIDDEN, LN_EPS, MiniLMEncoder, default_model_dir
+
+TEXTS = [
+    "hi",
+    "how much does a medical coder make a year",
+    "I worked retail for ten years; would a certificate in billing get me an office job, and how long does it take?",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MiniLMEncoder:
+    return MiniLMEncoder.load()
+
+
+def reference_hidden_states(ids: np.ndarray) -> np.ndarray:
+    """BERT's encoder for one unpadded sequence, straight from the weights (nn.Linear: x W^T + b)."""
+    w = {name.removeprefix("bert."): value.astype(np.float64)
+         for name, value in load_file(str(default_model_dir() / "model.safetensors")).items()}
+
+    def linear(x, name):
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    def norm(x, name):
+        centred = x - x.mean(-1, keepdims=True)
+        return centred / np.sqrt((centred ** 2).mean(-1, keepdims=True) + LN_EPS) * w[name + ".weight"] + w[name + ".bias"]
+
+    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
+         + w["embeddings.token_type_embeddings.weight"][0])
+    x = norm(x, "embeddings.LayerNorm")
+    head_dim = HIDDEN // HEADS
+    for layer in range(6):
+        pre = f"encoder.layer.{layer}."
+        heads = [linear(x, pre + "attention.self." + part).reshape(len(ids), HEADS, head_dim).transpose(1, 0, 2)
+                 for part in ("query", "key", "value")]
+        q, k, v = heads
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(head_dim)
+        probabilities = np.exp(scores - scores.max(-1, keepdims=True))
+        probabilities /= probabilities.sum(-1, keepdims=True)
+        context = (probabilities @ v).transpose(1, 0, 2).reshape(len(ids), HIDDEN)
+        x = norm(x + linear(context, pre + "attention.output.dense"), pre + "attention.output.LayerNorm")
+        up = linear(x, pre + "intermediate.dense")
+        x = norm(x + linear(0.5 * up * (1 + erf(up / math.sqrt(2))), pre + "output.dense"), pre + "output.LayerNorm")
+    return x
+
+
+def test_sentence_embeddings_match_bert(encoder):
+    """Batched together (so the shorter ones are padded) and one at a time."""
+    batched = encoder.encode(TEXTS)
+    for text, vector in zip(TEXTS, batched):
+        ids = np.array(encoder.tokenizer.wrap(encoder.tokenizer.tokenize(text)))
+        mean = reference_hidden_states(ids).mean(0)
+        expected = mean / np.linalg.norm(mean)
+        np.testing.assert_allclose(vector, expected, atol=1e-5)
+        np.testing.assert_allclose(encoder.encode([text])[0], expected, atol=1e-5)
+
+
+def test_word_vectors_match_bert(encoder):
+    words = ["certfication", "needed", "?"]
+    vectors, sentence = encoder.encode_words(words)
+    pieces = [encoder.tokenizer.tokenize(word) for word in words]
+    hidden = reference_hidden_states(np.array(encoder.tokenizer.wrap([i for p in pieces for i in p])))
+    start = 1  # after [CLS]
+    for word_pieces, vector in zip(pieces, vectors):
+        np.testing.assert_allclose(vector, hidden[start:start + len(word_pieces)].mean(0), atol=1e-5)
+        start += len(word_pieces)
+    mean = hidden.mean(0)
+    np.testing.assert_allclose(sentence, mean / np.linalg.norm(mean), atol=1e-5)
