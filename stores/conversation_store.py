@@ -150,15 +150,13 @@ class ConversationStore(SQLTrackerStore):
             .offset(self.recent_turns - 1)
             .limit(1)
         ).scalar() or session_start
-        latest_slot_values = [
-            connection.execute(
-                sa.select(sa.func.max(events.c.id))
-                .where(of_sender, events.c.type_name == SlotSet.type_name, events.c.action_name == slot.name)
-                .where(events.c.id >= session_start, events.c.id < recent_start)
-            ).scalar()
+        latest_slot_values = sa.union_all(*(  # one statement: a round trip costs more than a lookup
+            sa.select(sa.func.max(events.c.id))
+            .where(of_sender, events.c.type_name == SlotSet.type_name, events.c.action_name == slot.name)
+            .where(events.c.id >= session_start, events.c.id < recent_start)
             for slot in self.domain.slots
-        ]
-        earlier = [event_id for event_id in latest_slot_values if event_id]  # all before recent_start
+        ))
+        earlier = [event_id for event_id in connection.execute(latest_slot_values).scalars() if event_id]
         return [
             *connection.execute(sa.select(events.c.data).where(events.c.id.in_(earlier)).order_by(events.c.id)).scalars(),
             *connection.execute(
