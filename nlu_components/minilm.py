@@ -6,9 +6,9 @@ tokenizes in Python and embeds the tokens in numpy, and runs the six transformer
 layers with ONNX Runtime on a graph it builds from the same weights when it loads
 (a third of a second; nothing is written to disk). It reproduces
 ``SentenceTransformer("all-MiniLM-L6-v2").encode(..., normalize_embeddings=True)`` to
-within float32 rounding. Why ONNX Runtime: numpy's BLAS re-packs all 42 MB of weights
-for every matrix product, so a short message took 13 ms; ONNX Runtime packs them once
-and takes 3-5 ms on one thread.
+within float32 rounding. Why ONNX Runtime: with numpy a short message took 13 ms, its
+thin matrix products running far below the CPU's speed; ONNX Runtime prepares the
+weights once and takes 3-5 ms on one thread.
 """
 import base64
 import functools
