@@ -11,14 +11,19 @@ against the JSON Schema meta-schema and builds a new validator, every time. Prof
 under load (issue 8), this was about 40% of the Rasa server's time per turn. Here the
 same schema is checked once and its validator kept; every response is still
 validated, and a malformed one is still rejected with Rasa's own message
-(tests/test_remote_action_patch.py).
+(tests/test_remote_action_patch.py). Rasa's schema says each event is `oneOf` 23 kinds,
+each with its own `event` name, so jsonschema tried all 23 on every event (7% of the
+server's time under load). A response is first checked with each event against its own
+kind only (100 instead of 800 microseconds), which accepts exactly what the `oneOf`
+accepts; only a response that fails is read again with Rasa's schema, for Rasa's error.
 
 Applied on import; `nlu_components/minilm_featurizer.py` imports this module, because
 Rasa loads that component into every server that runs this project's model (`make
 run`, `make shell`, the tests), and no other hook of Rasa runs project code there.
 """
+import copy
 import os
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text, Tuple
 
 import rasa.core.actions.action
 from jsonschema.exceptions import best_match
@@ -32,9 +37,39 @@ _VALIDATOR_CLASS.check_schema(_SCHEMA)
 _VALIDATOR = _VALIDATOR_CLASS(_SCHEMA)
 
 
+def _validators_by_event_kind(schema: Dict[Text, Any]) -> Optional[Tuple[Any, Dict[Text, Any]]]:
+    """A validator of the response in which an event's name must be one of the kinds' names
+    but its kind is not checked, and one validator per kind; None unless each kind fixes
+    a name of its own (only then is this the same as the `oneOf`)."""
+    kinds = schema["properties"]["events"]["items"]["oneOf"]
+    names = [kind.get("properties", {}).get("event", {}).get("const") for kind in kinds]
+    if None in names or len(set(names)) != len(names):
+        return None
+    response = copy.deepcopy(schema)
+    items = response["properties"]["events"]["items"]
+    del items["oneOf"]
+    items["properties"]["event"] = {**items["properties"]["event"], "enum": names}
+    _VALIDATOR_CLASS.check_schema(response)
+    return _VALIDATOR_CLASS(response), {name: _VALIDATOR_CLASS(kind) for name, kind in zip(names, kinds)}
+
+
+_BY_EVENT_KIND = _validators_by_event_kind(_SCHEMA)
+
+
+def _valid_by_event_kind(result: Any) -> bool:
+    """True when Rasa's schema accepts `result`, found with each event checked against its
+    own kind only; False when it may not."""
+    if _BY_EVENT_KIND is None:
+        return False
+    response, by_kind = _BY_EVENT_KIND
+    return response.is_valid(result) and all(by_kind[event["event"]].is_valid(event) for event in result.get("events", []))
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     """Rasa's check, with the validator built once: the same error as `jsonschema.validate`
     would raise (its best match), with Rasa's message."""
+    if _valid_by_event_kind(result):
+        return True
     error = best_match(_VALIDATOR.iter_errors(result))
     if error is None:
         return True

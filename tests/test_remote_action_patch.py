@@ -34,3 +34,26 @@ def test_a_malformed_response_is_rejected_as_stock_rasa_rejects_it(response):
         ACTION._validate_action_result(response)
     assert patched.value.message.startswith(stock.value.message)
     assert "Failed to validate Action server response" in patched.value.message
+
+
+def events_of_every_kind():
+    """For each kind of event in Rasa's schema: the bare event, and the event with each of
+    its typed fields given a value of a wrong type."""
+    kinds = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]["oneOf"]
+    for kind in kinds:
+        name = kind["properties"]["event"]["const"]
+        yield {"event": name}
+        for field, rule in kind["properties"].items():
+            if field != "event" and "type" in rule:
+                yield {"event": name, field: 1 if "object" in rule["type"] else {}}
+
+
+RESPONSES = [
+    *({"events": [event], "responses": []} for event in events_of_every_kind()),
+    VALID, *MALFORMED, {"responses": []}, {"events": []}, {"events": [{"timestamp": 1}]},
+]
+
+
+@pytest.mark.parametrize("response", RESPONSES, ids=str)
+def test_checking_each_event_by_its_kind_judges_as_rasas_schema(response):
+    assert remote_action._valid_by_event_kind(response) == remote_action._VALIDATOR.is_valid(response)
