@@ -35,17 +35,17 @@ DB_URL_VARIABLE = "CONVERSATIONS_DB_URL"
 DEFAULT_DB_URL = "sqlite:///var/conversations.db"
 # Set on a tracker this store loaded: how many of its events are already stored.
 _STORED_EVENT_COUNT = "_events_already_stored"
+_EVENTS = SQLTrackerStore.SQLEvent.__table__
 # Finds a conversation's latest session start, its recent user messages and each slot's
 # latest value without reading the rest of it (Rasa stores a slot's name as action_name).
 _EVENT_LOOKUP = sa.Index(
     "ix_events_sender_type_action_id",
-    *(SQLTrackerStore.SQLEvent.__table__.c[name] for name in ("sender_id", "type_name", "action_name", "id")),
+    *(_EVENTS.c[name] for name in ("sender_id", "type_name", "action_name", "id")),
 )
 
 
 # The queries of `ConversationStore._recent_events`, built once: building them anew for
 # every turn was 5% of the Rasa server's time under load (py-spy).
-_EVENTS = SQLTrackerStore.SQLEvent.__table__
 _OF_SENDER = _EVENTS.c.sender_id == sa.bindparam("sender_id")
 _LATEST_SESSION_START = (
     sa.select(sa.func.max(_EVENTS.c.id))

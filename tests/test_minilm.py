@@ -1,5 +1,6 @@
 """The ONNX Runtime graph of nlu_components/minilm.py computes what BERT computes: checked
 against a plain numpy forward pass written here from the same safetensors weights."""
+import functools
 import math
 
 import numpy as np
@@ -21,10 +22,16 @@ def encoder() -> MiniLMEncoder:
     return MiniLMEncoder.load()
 
 
+@functools.lru_cache(maxsize=1)
+def bert_weights() -> dict:
+    """The safetensors weights in float64, read once for all the tests."""
+    return {name.removeprefix("bert."): value.astype(np.float64)
+            for name, value in load_file(str(default_model_dir() / "model.safetensors")).items()}
+
+
 def reference_hidden_states(ids: np.ndarray) -> np.ndarray:
     """BERT's encoder for one unpadded sequence, straight from the weights (nn.Linear: x W^T + b)."""
-    w = {name.removeprefix("bert."): value.astype(np.float64)
-         for name, value in load_file(str(default_model_dir() / "model.safetensors")).items()}
+    w = bert_weights()
 
     def linear(x, name):
         return x @ w[name + ".weight"].T + w[name + ".bias"]
