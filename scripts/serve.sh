@@ -27,6 +27,9 @@ fi
 # core serves the action server; with 8 conversations this measured 6-8% more turns a second.
 export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
 export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+# numpy's OpenBLAS on one thread too: its second thread spins between the action server's
+# small matrix products and took 70% of a core under load (8 conversations), for nothing.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
