@@ -26,7 +26,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
+.PHONY: help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -47,15 +47,17 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	$(BIN)/pip install --no-deps -r requirements-no-deps.txt
 	touch $@
 
-# Debian's packages the tests need, installed where missing (sudo when not root): Chromium
-# for the browser tests, PostgreSQL and Redis for the several-servers test, docker-compose
-# to check docker-compose.yml.
+# Debian's packages, installed where missing (sudo when not root). `make run` starts two
+# Rasa servers behind HAProxy, with Redis for their locks (scripts/serve.sh).
+run-packages:
+	@scripts/install_missing_packages.sh haproxy=/usr/sbin/haproxy redis-server=/usr/bin/redis-server
+# The tests also need Chromium for the browser tests, PostgreSQL for the several-servers
+# test, and docker-compose to check docker-compose.yml.
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH := $(CHROMIUM)
-system-packages:
+system-packages: run-packages
 	@scripts/install_missing_packages.sh chromium=$(CHROMIUM) \
-		'postgresql=/usr/lib/postgresql/*/bin/initdb' redis-server=/usr/bin/redis-server \
-		docker-compose=/usr/bin/docker-compose
+		'postgresql=/usr/lib/postgresql/*/bin/initdb' docker-compose=/usr/bin/docker-compose
 
 web: web/node_modules/.package-lock.json
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
@@ -83,9 +85,9 @@ $(FACT_INDEX): $(KNOWLEDGE) actions/knowledge.py actions/understanding.py $(wild
 validate: $(NLU_FROM_KNOWLEDGE)
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) $(FACT_INDEX) check-knowledge web
+run: $(MODEL) $(FACT_INDEX) check-knowledge web run-packages
 	@echo
-	@echo "Starting the action server on $(HOST):$(ACTION_PORT), Rasa on $(HOST):$(RASA_PORT) and the demo page (Ctrl-C stops all)."
+	@echo "Starting the action server on $(HOST):$(ACTION_PORT), two Rasa servers behind HAProxy on $(HOST):$(RASA_PORT) and the demo page (Ctrl-C stops all)."
 	@echo "Demo page with the chat widget: http://$(HOST):$(WEB_PORT)/"
 	@echo "Talk to the bot over REST:"
 	@echo "  curl -s -XPOST http://$(HOST):$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"how much does it pay?\"}'"

@@ -4,6 +4,11 @@
 # server stopping stops them all; `rasa shell` starts in the foreground once the action
 # server is healthy. Ctrl-C stops them all; nothing is left running.
 #
+# `rasa run` starts two Rasa servers behind HAProxy (scripts/haproxy.cfg) on the address
+# its -i/-p name, so both cores answer students; they share the conversation store and a
+# Redis lock store (LOCK_STORE_URL, or a Redis started here on loopback). RASA_SERVERS=1
+# starts one Rasa server on that address instead, with no balancer and no Redis.
+#
 # Usage: scripts/serve.sh [--web WEB_PORT RASA_URL] ACTION_PORT -- RASA_ARGS...
 set -euo pipefail
 
@@ -35,13 +40,59 @@ action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
 SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
 background+=($!)
+
+# Two Rasa servers on free loopback ports behind HAProxy on the address that `rasa run
+# RASA_ARGS` would have taken (its -i and -p, Rasa's defaults otherwise).
+start_behind_balancer() {
+  local host=0.0.0.0 port=5005 args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -i|--interface) host=$2; shift 2 ;;
+      -p|--port) port=$2; shift 2 ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  local haproxy
+  haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
+  for program in "$haproxy" redis-server; do
+    if ! command -v "$program" >/dev/null; then
+      echo "$(basename "$program") is missing: \`make run\` installs Debian's haproxy and redis-server;" \
+        "or set RASA_SERVERS=1 for one Rasa server without a balancer." >&2
+      exit 1
+    fi
+  done
+  local ports
+  read -r -a ports < <("$bin/python" -c 'import socket
+s = [socket.socket() for _ in range(3)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+  if [ -z "${LOCK_STORE_URL:-}" ]; then
+    redis-server --bind 127.0.0.1 --port "${ports[2]}" --save "" --appendonly no --loglevel warning &
+    background+=($!)
+    export LOCK_STORE_URL="redis://127.0.0.1:${ports[2]}/1"
+    until redis-cli -p "${ports[2]}" ping >/dev/null 2>&1; do sleep 0.05; done
+  fi
+  BALANCER_ADDRESS="$host:$port" RASA_SERVER_1="127.0.0.1:${ports[0]}" RASA_SERVER_2="127.0.0.1:${ports[1]}" \
+    "$haproxy" -db -q -f "$root/scripts/haproxy.cfg" &
+  background+=($!)
+  for server_port in "${ports[0]}" "${ports[1]}"; do
+    "$bin/rasa" "${args[@]}" -i 127.0.0.1 -p "$server_port" "${api[@]}" &
+    background+=($!)
+  done
+}
+
 if [ "${1:-}" = "run" ]; then
   # Rasa's HTTP API (conversations, model, ...) stays off unless RASA_API_TOKEN is set;
   # then it is on and every API call must carry that token.
   api=()
   [ -n "${RASA_API_TOKEN:-}" ] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
-  "$bin/rasa" "$@" "${api[@]}" &
-  background+=($!)
+  case "${RASA_SERVERS:-2}" in
+    2) start_behind_balancer "$@" ;;
+    1) "$bin/rasa" "$@" "${api[@]}" &
+       background+=($!) ;;
+    *) echo "RASA_SERVERS=${RASA_SERVERS} is not supported: 2 (the default: two Rasa servers behind HAProxy) or 1." >&2
+       exit 2 ;;
+  esac
 fi
 
 for _ in $(seq 1 120); do

@@ -52,10 +52,19 @@ def test_the_rasa_servers_run_what_the_tests_run():
     for name in ("rasa-1", "rasa-2"):
         deployed = options(SERVICES[name]["command"])
         assert deployed == {**tested, "-i": "0.0.0.0"}, name  # in its container, reachable from the others
-        assert SERVICES[name]["ports"][0].endswith(f":{rasa_port}")
+        assert "ports" not in SERVICES[name]  # reached through the balancer only
         environment = SERVICES[name]["environment"]
         assert "@postgres:5432/" in environment["CONVERSATIONS_DB_URL"]
         assert environment["LOCK_STORE_URL"].startswith("redis://redis:")
+
+
+def test_the_balancer_is_make_runs_in_front_of_both_rasa_servers():
+    balancer = SERVICES["balancer"]
+    assert balancer["volumes"] == ["./scripts/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"]
+    assert balancer["ports"] == [f"{make_variable('RASA_PORT')}:{make_variable('RASA_PORT')}"]
+    environment = balancer["environment"]
+    assert environment["BALANCER_ADDRESS"] == f":{make_variable('RASA_PORT')}"
+    assert [environment["RASA_SERVER_1"], environment["RASA_SERVER_2"]] == ["rasa-1:5005", "rasa-2:5005"]
 
 
 def test_the_action_server_runs_what_the_tests_run():
