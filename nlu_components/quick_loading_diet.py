@@ -38,6 +38,9 @@ class QuickLoadingDIET(DIET):
         model.run_eagerly = False  # predictions run as a traced graph, as in stock Rasa
         if predict_data_example:
             model.run_inference(predict_data_example)  # trace it now, not on the first message
+            # Call the traced graph itself: the tf.function around it matches each call's
+            # arguments to its signature again (0.3 ms a message, a fifth of DIET's call).
+            model._tf_predict_step = model._tf_predict_step.get_concrete_function()
         return model
 
 
