@@ -1,8 +1,10 @@
 """Security defaults: Rasa's HTTP API is off unless a token is set, and then needs it; every
 server listens on loopback only; settings come from the environment, none committed."""
+import os
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -21,16 +23,32 @@ def status(url: str) -> int:
         return error.code
 
 
-def listening_addresses(port: int) -> set:
-    """Local addresses of the TCP sockets listening on `port` (from /proc/net/tcp and tcp6)."""
-    found = set()
+def listening_sockets() -> dict:
+    """{socket inode: (local address, port)} of every listening TCP socket (/proc/net/tcp, tcp6)."""
+    found = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in open(table).read().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, port_hex = local.split(":")
-            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
-                found.add(address)
+            fields = line.split()
+            address, port_hex = fields[1].split(":")
+            if fields[3] == "0A":  # LISTEN
+                found[fields[9]] = (address, int(port_hex, 16))
     return found
+
+
+def socket_inodes_of_group(process_group: int) -> set:
+    """Inodes of the sockets open in every process of `process_group`."""
+    inodes = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or os.getpgid(int(proc.name)) != process_group:
+                continue
+            for fd in (proc / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:["):-1])
+        except OSError:
+            continue
+    return inodes
 
 
 def test_the_http_api_is_off_by_default(running_bot):
@@ -49,11 +67,17 @@ def test_with_a_token_the_http_api_is_on_and_needs_it(trained_model, tmp_path):
 
 
 def test_every_server_listens_on_loopback_only(running_bot):
+    """Every listening socket of every server process (action server, both Rasa servers,
+    HAProxy, Redis, demo page) is on 127.0.0.1."""
     action_url = yaml.safe_load((running_bot.log.parent / "endpoints.yml").read_text())["action_endpoint"]["url"]
-    ports = [int(action_url.split(":")[2].split("/")[0]), int(running_bot.url.rsplit(":", 1)[1]),
-             int(running_bot.web_url.rstrip("/").rsplit(":", 1)[1])]
-    for port in ports:
-        assert listening_addresses(port) == {"0100007F"}, f"port {port}"  # 127.0.0.1
+    known_ports = {int(action_url.split(":")[2].split("/")[0]), int(running_bot.url.rsplit(":", 1)[1]),
+                   int(running_bot.web_url.rstrip("/").rsplit(":", 1)[1])}
+    inodes = socket_inodes_of_group(running_bot.process_group)
+    listening = [address for inode, address in listening_sockets().items() if inode in inodes]
+    assert known_ports <= {port for _, port in listening}
+    assert len(listening) >= 6, listening  # also the two Rasa servers behind HAProxy, and Redis
+    for address, port in listening:
+        assert address == "0100007F", f"port {port} listens on {address}"  # 127.0.0.1
 
 
 def test_no_settings_file_is_committed():
