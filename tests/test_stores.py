@@ -155,3 +155,40 @@ def test_servers_taking_a_ticket_at_once_get_different_tickets(redis_url, monkey
     for ticket in range(1, 12):
         servers[ticket].cleanup("conversation-0", ticket)
     assert servers[0].get_lock("conversation-0") is None
+
+
+def test_locks_in_redis_follow_rasas_ticket_rules(redis_url, monkeypatch):
+    """The same changes made in Redis (one Lua script each) and by Rasa's own TicketLock in
+    memory leave the same tickets: issue, expiry, removal, deletion of an empty lock."""
+    monkeypatch.setenv(LOCK_URL_VARIABLE, redis_url)
+    in_redis = ConversationLockStore()
+    monkeypatch.delenv(LOCK_URL_VARIABLE)
+    in_memory = ConversationLockStore()
+    assert type(in_memory.locks).__name__ == "InMemoryLockStore"
+
+    def tickets(store):
+        lock = store.get_lock("rules")
+        return None if lock is None else [ticket.number for ticket in lock.tickets]
+
+    steps = [
+        lambda store: store.issue_ticket("rules", 60),
+        lambda store: store.issue_ticket("rules", 0.2),  # expires while the others wait
+        lambda store: store.issue_ticket("rules", 60),
+        lambda store: store.cleanup("rules", 0),
+        lambda store: time.sleep(0.3),
+        lambda store: store.update_lock("rules"),
+        lambda store: store.issue_ticket("rules", 60),
+        lambda store: store.cleanup("rules", 7),  # no such ticket
+        lambda store: store.cleanup("rules", 2),
+        lambda store: store.cleanup("rules", 3),
+        lambda store: store.issue_ticket("rules", 60),  # a new lock starts at 0 again
+        lambda store: store.cleanup("rules", 0),
+        lambda store: store.update_lock("rules"),  # a missing lock stays missing
+    ]
+    seen = []
+    for step in steps:
+        results = [step(store) for store in (in_redis, in_memory)] if step is not steps[4] else [step(None)] * 2
+        assert results[0] == results[1]
+        assert tickets(in_redis) == tickets(in_memory)
+        seen.append(tickets(in_redis))
+    assert seen[2] == [0, 1, 2] and seen[5] == [2] and seen[6] == [2, 3] and seen[10] == [0] and seen[12] is None
