@@ -52,8 +52,7 @@ start_behind_balancer() {
       *) args+=("$1"); shift ;;
     esac
   done
-  local haproxy
-  haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
+  local haproxy="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
   for program in "$haproxy" redis-server; do
     if ! command -v "$program" >/dev/null; then
       echo "$(basename "$program") is missing: \`make run\` installs Debian's haproxy and redis-server;" \
@@ -67,10 +66,20 @@ s = [socket.socket() for _ in range(3)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*(x.getsockname()[1] for x in s))')
   if [ -z "${LOCK_STORE_URL:-}" ]; then
-    redis-server --bind 127.0.0.1 --port "${ports[2]}" --save "" --appendonly no --loglevel warning &
+    # its start-up banner is shown only if it fails
+    redis_log=$(mktemp)
+    redis-server --bind 127.0.0.1 --port "${ports[2]}" --save "" --appendonly no >"$redis_log" 2>&1 &
     background+=($!)
+    until redis-cli -p "${ports[2]}" ping >/dev/null 2>&1; do
+      if ! kill -0 "${background[-1]}" 2>/dev/null; then
+        cat "$redis_log" >&2
+        echo "Redis (the Rasa servers' locks) did not start; its log is above." >&2
+        exit 1
+      fi
+      sleep 0.05
+    done
+    rm -f "$redis_log"
     export LOCK_STORE_URL="redis://127.0.0.1:${ports[2]}/1"
-    until redis-cli -p "${ports[2]}" ping >/dev/null 2>&1; do sleep 0.05; done
   fi
   BALANCER_ADDRESS="$host:$port" RASA_SERVER_1="127.0.0.1:${ports[0]}" RASA_SERVER_2="127.0.0.1:${ports[1]}" \
     "$haproxy" -db -q -f "$root/scripts/haproxy.cfg" &

@@ -1,7 +1,8 @@
 """Failures a school's deployment meets: the action server down or slow (the student is
 told to try again, and the conversation goes on once it is back), a broken knowledge file
 (the action server refuses to start, naming file, entry and problem), and a conversation
-store that cannot be reached (the Rasa server stops, naming the store and why)."""
+store that cannot be reached (the Rasa server stops, naming the store and why), and a
+machine without the balancer `make run` needs (the start stops at once, saying what to do)."""
 import socket
 import subprocess
 import threading
@@ -95,3 +96,25 @@ def test_an_unreachable_conversation_store_stops_the_rasa_server_naming_it(train
     assert result.returncode != 0
     assert "Cannot reach the conversation store postgresql://rasa:***@127.0.0.1:1/chat" in output
     assert "refused" in output and "pw@" not in output
+
+
+def serve(environment: dict) -> subprocess.CompletedProcess:
+    """scripts/serve.sh starting the servers as `make run` does (on free ports)."""
+    command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), str(free_port()), "--", "run", "-i", HOST,
+               "-p", str(free_port()), "--model", "models/nothing-is-loaded.tar.gz"]
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), **environment})
+
+
+def test_without_haproxy_make_run_stops_at_once_saying_what_to_do():
+    started = time.monotonic()
+    result = serve({"HAPROXY": "/nowhere/haproxy"})
+    assert result.returncode != 0
+    assert "haproxy is missing" in result.stderr and "RASA_SERVERS=1" in result.stderr
+    assert time.monotonic() - started < 30  # before any Rasa server loads a model
+
+
+def test_an_unsupported_number_of_rasa_servers_is_refused():
+    result = serve({"RASA_SERVERS": "3"})
+    assert result.returncode != 0
+    assert "RASA_SERVERS=3 is not supported" in result.stderr
