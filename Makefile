@@ -48,15 +48,20 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	touch $@
 
 # Debian's packages, installed where missing (sudo when not root). `make run` starts two
-# Rasa servers behind HAProxy, with Redis for their locks (scripts/serve.sh).
+# Rasa servers behind HAProxy, with Redis for their locks (scripts/serve.sh); with
+# RASA_SERVERS=1, one Rasa server and neither.
+SERVER_PACKAGES := haproxy=/usr/sbin/haproxy redis-server=/usr/bin/redis-server
 run-packages:
-	@scripts/install_missing_packages.sh haproxy=/usr/sbin/haproxy redis-server=/usr/bin/redis-server
-# The tests also need Chromium for the browser tests, PostgreSQL for the several-servers
-# test, and docker-compose to check docker-compose.yml.
+ifneq ($(RASA_SERVERS),1)
+	@scripts/install_missing_packages.sh $(SERVER_PACKAGES)
+endif
+# The tests need them too (Redis also for the several-servers test), and Chromium for the
+# browser tests, PostgreSQL for the several-servers test, docker-compose to check
+# docker-compose.yml.
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH := $(CHROMIUM)
-system-packages: run-packages
-	@scripts/install_missing_packages.sh chromium=$(CHROMIUM) \
+system-packages:
+	@scripts/install_missing_packages.sh $(SERVER_PACKAGES) chromium=$(CHROMIUM) \
 		'postgresql=/usr/lib/postgresql/*/bin/initdb' docker-compose=/usr/bin/docker-compose
 
 web: web/node_modules/.package-lock.json
