@@ -27,7 +27,16 @@ from pathlib import Path
 
 import aiohttp
 
-from scripts.bot_servers import HOST, PROJECT_ROOT, RASA, free_port, running_servers, started, wait_until_up
+from scripts.bot_servers import (
+    HOST,
+    PROJECT_ROOT,
+    RASA,
+    free_port,
+    processes_in_group,
+    running_servers,
+    started,
+    wait_until_up,
+)
 from scripts.browser import launch_chromium
 
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
@@ -164,15 +173,11 @@ def widget_greeting(web_url: str, runs: int = 3) -> dict[str, float]:
 def memory_mb(process_group: int) -> dict[str, float]:
     """Resident memory of every process in the group, by command."""
     found: dict[str, float] = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
+    for proc in processes_in_group(process_group):
         try:
-            if os.getpgid(int(proc.name)) != process_group:
-                continue
             command = (proc / "cmdline").read_bytes().split(b"\0")
             status = (proc / "status").read_text()
-        except (OSError, ProcessLookupError):
+        except OSError:
             continue
         rss_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         if rss_kb:

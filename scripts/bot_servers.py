@@ -29,10 +29,20 @@ class ServerStartError(RuntimeError):
     """The servers stopped or did not answer during start-up; carries the log's tail."""
 
 
+def free_ports(count: int) -> List[int]:
+    """`count` different free ports of 127.0.0.1 (all held at once while they are found)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class Bot:
@@ -164,6 +174,17 @@ def started(command: List[str], log: Path, environment: Optional[dict] = None) -
         yield process
     finally:
         stop_group(process)
+
+
+def processes_in_group(process_group: int) -> Iterator[Path]:
+    """The /proc folder of every running process in `process_group` (one may end while it
+    is read: its files then raise OSError)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.getpgid(int(proc.name)) == process_group:
+                yield proc
+        except OSError:  # ended since the listing
+            continue
 
 
 def stop_group(process: subprocess.Popen) -> None:

@@ -61,10 +61,7 @@ start_behind_balancer() {
     fi
   done
   local ports
-  read -r -a ports < <("$bin/python" -c 'import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
+  read -r -a ports < <(PYTHONPATH="$root" "$bin/python" -c 'from scripts.bot_servers import free_ports; print(*free_ports(3))')
   if [ -z "${LOCK_STORE_URL:-}" ]; then
     # its start-up banner is shown only if it fails
     redis_log=$(mktemp)

@@ -4,12 +4,11 @@ import os
 import subprocess
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 
-from scripts.bot_servers import ServerStartError, running_servers
+from scripts.bot_servers import ServerStartError, processes_in_group, running_servers
 from tests.servers import PROJECT_ROOT
 
 API_TOKEN = "a-long-random-test-token"
@@ -38,10 +37,8 @@ def listening_sockets() -> dict:
 def socket_inodes_of_group(process_group: int) -> set:
     """Inodes of the sockets open in every process of `process_group`."""
     inodes = set()
-    for proc in Path("/proc").iterdir():
+    for proc in processes_in_group(process_group):
         try:
-            if not proc.name.isdigit() or os.getpgid(int(proc.name)) != process_group:
-                continue
             for fd in (proc / "fd").iterdir():
                 target = os.readlink(fd)
                 if target.startswith("socket:["):
