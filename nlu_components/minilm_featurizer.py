@@ -20,7 +20,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 # Rasa loads this module into every server running the model: the one place to apply
-# the one documented patch of Rasa (how it calls the action server).
+# the documented patches of Rasa (patches/__init__.py).
+import patches.graph_runner  # noqa: E402,F401
 import patches.remote_action  # noqa: E402,F401
 from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 

@@ -1,4 +1,4 @@
-"""The one patch of Rasa's behaviour: how the Rasa server calls the action server.
+"""Patch of Rasa: how the Rasa server calls the action server.
 
 1. Speed: every action server response is checked against a schema compiled once.
 2. A student waits at most ACTION_SERVER_TIMEOUT seconds (default 10) for a slow action
@@ -17,9 +17,7 @@ server's time under load). A response is first checked with each event against i
 kind only (100 instead of 800 microseconds), which accepts exactly what the `oneOf`
 accepts; only a response that fails is read again with Rasa's schema, for Rasa's error.
 
-Applied on import; `nlu_components/minilm_featurizer.py` imports this module, because
-Rasa loads that component into every server that runs this project's model (`make
-run`, `make shell`, the tests), and no other hook of Rasa runs project code there.
+Applied on import (patches/__init__.py says where).
 """
 import copy
 import os
