@@ -129,6 +129,8 @@ class FactIndex:
         self.facts: List[Tuple[Topic, Fact]] = list(dict.fromkeys(self.entries))
         position = {id(fact): number for number, (_, fact) in enumerate(self.facts)}
         self.fact_of_entry = np.array([position[id(fact)] for _, fact in self.entries])
+        # Each fact's entries are consecutive, in the order of self.facts: where each starts.
+        self.first_entry_of_fact = np.flatnonzero(np.diff(self.fact_of_entry, prepend=-1))
         self.vectors, self.weights, self.bias = self._embed_and_fit(texts, cache_dir)
 
     @classmethod
@@ -169,9 +171,7 @@ class FactIndex:
         else:  # clause 0 is the whole message
             vectors = np.vstack([embedding[None, :], self.encoder.encode(texts[1:])])
         similarities = vectors @ self.vectors.T  # (clauses, entries)
-        best = np.full((len(parts), len(self.facts)), -1.0)
-        for clause in range(len(parts)):
-            np.maximum.at(best[clause], self.fact_of_entry, similarities[clause])
+        best = np.maximum.reduceat(similarities, self.first_entry_of_fact, axis=1)  # (clauses, facts)
         probabilities = self.probabilities(vectors)
         clause_of = best.argmax(axis=0)
         scores = best.max(axis=0)
