@@ -1,11 +1,18 @@
-"""The speed patch of Rasa's action-response check (patches/remote_action.py)
-still accepts what Rasa accepts and rejects a malformed response with Rasa's message."""
+"""The speed patch of how Rasa calls the action server (patches/remote_action.py): the
+response check still accepts what Rasa accepts and rejects a malformed response with
+Rasa's message; the kept session reuses its connection, drops it when idle, and answers
+after the action server restarts."""
+import asyncio
+
 import jsonschema
 import pytest
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
 
 import nlu_components.minilm_featurizer  # noqa: F401  (applies the patch, as in the Rasa server)
 from patches import remote_action
+from scripts.bot_servers import HOST, free_port
 
 ACTION = RemoteAction("action_answer", None)
 VALID = {"events": [{"event": "slot", "name": "topic", "value": "pay"}], "responses": [{"text": "hi"}]}
@@ -57,3 +64,52 @@ RESPONSES = [
 @pytest.mark.parametrize("response", RESPONSES, ids=str)
 def test_checking_each_event_by_its_kind_judges_as_rasas_schema(response):
     assert remote_action._valid_by_event_kind(response) == remote_action._VALIDATOR.is_valid(response)
+
+
+async def action_server(port, client_ports):
+    """A stand-in action server on `port` that notes each call's client port."""
+    async def webhook(request):
+        client_ports.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response(VALID)
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, HOST, port).start()
+    return runner
+
+
+def test_action_calls_share_one_connection_until_it_is_idle(monkeypatch):
+    monkeypatch.setattr(remote_action, "KEEP_ALIVE_SECONDS", 0.3)
+
+    async def calls():
+        port, client_ports = free_port(), []
+        server = await action_server(port, client_ports)
+        endpoint = EndpointConfig(f"http://{HOST}:{port}/webhook")
+        answers = [await endpoint.request(json={"next_action": "action_answer"}) for _ in range(3)]
+        await asyncio.sleep(1)  # idle for longer than KEEP_ALIVE_SECONDS: the connection is closed
+        answers.append(await endpoint.request(json={"next_action": "action_answer"}))
+        await server.cleanup()
+        return answers, client_ports
+
+    answers, client_ports = asyncio.run(calls())
+    assert answers == [VALID] * 4
+    assert client_ports[0] == client_ports[1] == client_ports[2] != client_ports[3]
+
+
+def test_a_call_after_the_action_server_restarts_is_answered():
+    async def calls():
+        port, client_ports = free_port(), []
+        endpoint = EndpointConfig(f"http://{HOST}:{port}/webhook")
+        server = await action_server(port, client_ports)
+        answers = [await endpoint.request(json={"next_action": "action_answer"})]
+        await server.cleanup()
+        server = await action_server(port, client_ports)
+        answers.append(await endpoint.request(json={"next_action": "action_answer"}))
+        await server.cleanup()
+        return answers, client_ports
+
+    answers, client_ports = asyncio.run(calls())
+    assert answers == [VALID, VALID]
+    assert client_ports[0] != client_ports[1]  # a new connection to the new server
