@@ -7,7 +7,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIET
 
-from nlu_components.quick_loading_diet import QuickLoadingDIET, QuickLoadingDIETClassifier
+from nlu_components.quick_loading_diet import QuickLoadingDIET, QuickLoadingDIETClassifier, TracedPrediction
 
 MESSAGES = [
     "hello there",
@@ -32,7 +32,7 @@ def test_same_predictions_as_rasas_loading(trained_model, monkeypatch):
     quick_model, quick = loaded(trained_model)
     assert type(quick_model) is QuickLoadingDIET
     assert not quick_model.run_eagerly
-    assert quick_model._tf_predict_step is not None  # traced while loading
+    assert isinstance(quick_model._tf_predict_step, TracedPrediction)  # traced while loading, called directly
 
     monkeypatch.setattr(QuickLoadingDIETClassifier, "model_class", staticmethod(lambda: DIET))
     stock_model, stock = loaded(trained_model)
