@@ -6,17 +6,65 @@ training graph (gradients, optimizer) took 7.5 of the Rasa server's 19 s start-u
 (py-spy). Here that one step runs eagerly instead: the same weights and optimizer slots
 are created, the saved weights replace them as before, and prediction is still traced
 into a graph before the server takes its first message. Training is Rasa's, unchanged.
-Each message's prediction then calls that traced graph directly (TracedPrediction).
+Each message's prediction then builds the graph's inputs directly (`one_message_batch`)
+and calls that traced graph directly (TracedPrediction).
 """
-from typing import Any, Dict, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
+import scipy.sparse
 import tensorflow as tf
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
-from rasa.utils.tensorflow.constants import RUN_EAGERLY
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.tensorflow.constants import FEATURIZERS, RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
+
+
+def one_message_batch(message: Message) -> Optional[Tuple[np.ndarray, ...]]:
+    """DIET's input for one message, the arrays Rasa's model data and batch generator make
+    from its features, in their order: the text's mask; sentence features, sparse (indices,
+    values, shape) and dense; sequence features, sparse; the sequence's length.
+
+    Rasa builds them with machinery made for batches of training data (features combined
+    with scipy, copied, padded): 1.6 of DIET's 2.9 ms a message. None when the message has
+    any other set of features (none, or dense ones per token), for Rasa's own path.
+    """
+    sparse: Dict[Text, List[scipy.sparse.coo_matrix]] = {FEATURE_TYPE_SENTENCE: [], FEATURE_TYPE_SEQUENCE: []}
+    dense_sentence = []
+    for features in message.features:
+        if features.attribute != TEXT:
+            continue
+        if features.is_sparse():
+            sparse[features.type].append(features.features.tocoo())
+        elif features.type == FEATURE_TYPE_SENTENCE:
+            dense_sentence.append(features.features)
+        else:
+            return None
+    if not (sparse[FEATURE_TYPE_SENTENCE] and sparse[FEATURE_TYPE_SEQUENCE] and dense_sentence):
+        return None
+    sequence_length = sparse[FEATURE_TYPE_SEQUENCE][0].shape[0]
+    return (
+        np.ones((1, 1, 1), np.float32),
+        *_sparse_values(sparse[FEATURE_TYPE_SENTENCE]),
+        np.concatenate(dense_sentence, axis=-1)[None].astype(np.float32),
+        *_sparse_values(sparse[FEATURE_TYPE_SEQUENCE]),
+        np.array([sequence_length], np.float32),
+    )
+
+
+def _sparse_values(blocks: List[scipy.sparse.coo_matrix]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse matrices side by side, as a batch of one: (batch, row, column) indices,
+    values and shape, with the entries in the order scipy's hstack gives them."""
+    offsets = np.cumsum([0] + [block.shape[1] for block in blocks[:-1]])
+    rows = np.concatenate([block.row for block in blocks])
+    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets)])
+    values = np.concatenate([block.data for block in blocks])
+    indices = np.stack([np.zeros_like(rows), rows, columns], axis=1).astype(np.int64)
+    shape = np.array([1, blocks[0].shape[0], sum(block.shape[1] for block in blocks)], np.int64)
+    return indices, values.astype(np.float32), shape
 
 
 class TracedPrediction:
@@ -73,3 +121,12 @@ class QuickLoadingDIETClassifier(DIETClassifier):
     @staticmethod
     def model_class() -> Type[RasaModel]:
         return QuickLoadingDIET
+
+    def _predict(self, message: Message) -> Optional[Dict[Text, Any]]:
+        """What Rasa's `_predict` returns (its `run_inference` on one batch), from the
+        batch `one_message_batch` builds when it can."""
+        known_layout = self.model is not None and not self.component_config[FEATURIZERS]  # all featurizers' features
+        batch = one_message_batch(message) if known_layout else None
+        if batch is None:
+            return super()._predict(message)
+        return self.model._rasa_predict(batch)
