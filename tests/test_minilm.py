@@ -2,13 +2,17 @@
 against a plain numpy forward pass written here from the same safetensors weights."""
 import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from rasa.engine.training.fingerprinting import calculate_fingerprint_key
 from safetensors.numpy import load_file
 from scipy.special import erf
 
+from nlu_components import minilm
 from nlu_components.minilm import HEADS, HIDDEN, LN_EPS, MiniLMEncoder, default_model_dir
+from nlu_components.minilm_featurizer import MiniLMFeaturizer
 
 TEXTS = [
     "hi",
@@ -81,3 +85,14 @@ def test_word_vectors_match_bert(encoder):
         start += len(word_pieces)
     mean = hidden.mean(0)
     np.testing.assert_allclose(sentence, mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_training_cache_tells_encoders_apart(tmp_path, monkeypatch):
+    """A changed encoder changes the featurizer's key in Rasa's training cache, so a
+    retrained model never reuses the features of an earlier encoder."""
+    before = calculate_fingerprint_key(MiniLMFeaturizer, {}, {})
+    assert calculate_fingerprint_key(MiniLMFeaturizer, {}, {}) == before
+    changed = tmp_path / "minilm.py"
+    changed.write_bytes(Path(minilm.__file__).read_bytes() + b"\nMAX_LEN = 128\n")
+    monkeypatch.setattr(minilm, "__file__", str(changed))
+    assert calculate_fingerprint_key(MiniLMFeaturizer, {}, {}) != before
