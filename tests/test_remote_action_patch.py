@@ -1,7 +1,7 @@
 """The speed patch of how Rasa calls the action server (patches/remote_action.py): the
 response check still accepts what Rasa accepts and rejects a malformed response with
-Rasa's message; the kept session reuses its connection, drops it when idle, and answers
-after the action server restarts."""
+Rasa's message; the kept session reuses its connection, drops it when idle, answers after
+the action server restarts, and sends what the standard library's JSON would."""
 import asyncio
 
 import jsonschema
@@ -66,10 +66,12 @@ def test_checking_each_event_by_its_kind_judges_as_rasas_schema(response):
     assert remote_action._valid_by_event_kind(response) == remote_action._VALIDATOR.is_valid(response)
 
 
-async def action_server(port, client_ports):
-    """A stand-in action server on `port` that notes each call's client port."""
+async def action_server(port, client_ports, bodies=None):
+    """A stand-in action server on `port` that notes each call's client port (and body)."""
     async def webhook(request):
         client_ports.append(request.transport.get_extra_info("peername")[1])
+        if bodies is not None:
+            bodies.append(await request.json())
         return web.json_response(VALID)
 
     app = web.Application()
@@ -113,3 +115,21 @@ def test_a_call_after_the_action_server_restarts_is_answered():
     answers, client_ports = asyncio.run(calls())
     assert answers == [VALID, VALID]
     assert client_ports[0] != client_ports[1]  # a new connection to the new server
+
+
+def test_the_action_server_reads_the_objects_rasa_sent():
+    """The kept session writes its JSON with ujson: floats to the last digit, text with
+    accents, quotes, slashes and new lines, None and booleans arrive unchanged."""
+    event = {"event": "user", "text": 'caf\u00e9 / 50% \u2713 "so" \\ \n', "confidence": 0.30000000000000004,
+             "timestamp": 1764258000.123456, "tiny": 1e-7, "large": 12345678901234567890, "none": None,
+             "flags": [True, False], "nested": {"list": [1, 2.5, "x"]}}
+    payload = {"next_action": "action_answer", "tracker": {"events": [event] * 3}}
+
+    async def call():
+        port, bodies = free_port(), []
+        server = await action_server(port, [], bodies)
+        await EndpointConfig(f"http://{HOST}:{port}/webhook").request(json=payload)
+        await server.cleanup()
+        return bodies
+
+    assert asyncio.run(call()) == [payload]
