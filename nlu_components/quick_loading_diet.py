@@ -31,8 +31,9 @@ def one_message_batch(message: Message) -> Optional[Tuple[np.ndarray, ...]]:
     values, shape) and dense; sequence features, sparse; the sequence's length.
 
     Rasa builds them with machinery made for batches of training data (features combined
-    with scipy, copied, padded): 1.6 of DIET's 2.9 ms a message. None when the message has
-    any other set of features (none, or dense ones per token), for Rasa's own path.
+    with scipy, copied, padded): a prediction took 2.2-2.5 ms that way, 1.25-1.37 ms this
+    way. None when the message has any other set of features (none, or dense ones per
+    token), for Rasa's own path.
     """
     sparse: Dict[Text, List[scipy.sparse.coo_matrix]] = {FEATURE_TYPE_SENTENCE: [], FEATURE_TYPE_SEQUENCE: []}
     dense_sentence = []
