@@ -1,7 +1,8 @@
 """The only place where Rasa's behaviour is patched; two patches (issue 8):
 
 - `remote_action`: how the Rasa server calls the action server (a response schema
-  compiled once, one HTTP session kept open, a timeout a student can wait for).
+  compiled once, one HTTP session kept open that writes JSON with ujson, a timeout a
+  student can wait for).
 - `graph_runner`: Rasa's model graph run node after node in a remembered order, without
   dask's scheduler.
 
