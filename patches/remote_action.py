@@ -32,6 +32,7 @@ library's: a request with a 5-turn conversation took 214 -> 87 us to encode.
 Applied on import (patches/__init__.py says where).
 """
 import asyncio
+import contextlib
 import copy
 import os
 from typing import Any, Dict, Optional, Text, Tuple
@@ -106,23 +107,10 @@ rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_
 KEEP_ALIVE_SECONDS = 2
 
 
-class _KeptSession:
-    """What `EndpointConfig.session()` returns here: its kept session, which the `async with`
-    of `EndpointConfig.request` uses without closing it."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self.session = session
-
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return self.session
-
-    async def __aexit__(self, *_: Any) -> None:
-        return None
-
-
-def _kept_session(self: EndpointConfig) -> _KeptSession:
+def _kept_session(self: EndpointConfig) -> "contextlib.nullcontext[aiohttp.ClientSession]":
     """The endpoint's session for the running event loop, made as Rasa makes one (same
-    headers, authentication and timeout) the first time, and kept."""
+    headers, authentication and timeout) the first time, and kept: the `async with` of
+    `EndpointConfig.request` gets it without closing it."""
     loop = asyncio.get_running_loop()
     kept = self.__dict__.get("_kept_session")
     if kept is None or kept[0] is not loop or kept[1].closed:
@@ -135,7 +123,7 @@ def _kept_session(self: EndpointConfig) -> _KeptSession:
             json_serialize=ujson.dumps,
         )
         kept = self.__dict__["_kept_session"] = (loop, session)
-    return _KeptSession(kept[1])
+    return contextlib.nullcontext(kept[1])
 
 
 EndpointConfig.session = _kept_session
