@@ -7,7 +7,8 @@ training graph (gradients, optimizer) took 7.5 of the Rasa server's 19 s start-u
 are created, the saved weights replace them as before, and prediction is still traced
 into a graph before the server takes its first message. Training is Rasa's, unchanged.
 Each message's prediction then builds the graph's inputs directly (`one_message_batch`)
-and calls that traced graph directly (TracedPrediction).
+and computes in numpy what the graph would (nlu_components/diet_in_numpy.py); for a model
+it does not cover, it calls the traced graph directly (TracedPrediction).
 """
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
@@ -23,6 +24,8 @@ from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 from tensorflow.python.eager import context
 from tensorflow.python.framework.constant_op import convert_to_eager_tensor
+
+from nlu_components.diet_in_numpy import NumpyDIETPrediction
 
 
 def one_message_batch(message: Message) -> Optional[Tuple[np.ndarray, ...]]:
@@ -92,7 +95,10 @@ class TracedPrediction:
 
 
 class QuickLoadingDIET(DIET):
-    """DIET whose weights are built by one eager training step when it is loaded."""
+    """DIET whose weights are built by one eager training step when it is loaded, and
+    which then predicts in numpy where it can (set when loaded, not for fine-tuning)."""
+
+    numpy_prediction: Optional[NumpyDIETPrediction] = None
 
     @classmethod
     def load(
@@ -114,6 +120,7 @@ class QuickLoadingDIET(DIET):
         if predict_data_example:
             model.run_inference(predict_data_example)  # trace it now, not on the first message
             model._tf_predict_step = TracedPrediction(model._tf_predict_step.get_concrete_function())
+        model.numpy_prediction = NumpyDIETPrediction.from_model(model)
         return model
 
 
@@ -135,4 +142,6 @@ class QuickLoadingDIETClassifier(DIETClassifier):
         batch = one_message_batch(message) if known_layout else None
         if batch is None:
             return super()._predict(message)
+        if self.model.numpy_prediction is not None:
+            return self.model.numpy_prediction(batch)
         return self.model._rasa_predict(batch)
