@@ -1,8 +1,9 @@
 """`make bench`: this bot against the bot `rasa init` makes, measured side by side over REST.
 
-Starts what `make run` starts (action server, Rasa server with the conversation store of
-endpoints.yml, demo page), then trains the `rasa init` bot with Rasa's default config in a
-temporary folder and starts it the same way. For each it measures, in this one run:
+Trains the `rasa init` bot with Rasa's default config in a temporary folder and starts it,
+then starts what `make run` starts (action servers, Rasa servers with the conversation
+store of endpoints.yml, demo page). With both up, each load phase runs for one bot, then
+the other, so that the machine's drift in speed falls on both. For each it measures:
 single-client median and p95 reply, throughput, p95 and failed turns with 8 and with 32
 concurrent conversations, start to ready, resident memory of every process, and the
 median reply around turn 8 and around turn 400 of one long conversation; for this bot
@@ -70,6 +71,15 @@ class Timings:
     def p95_ms(self) -> float:
         ordered = sorted(self.replies)
         return ordered[int(0.95 * (len(ordered) - 1))] * 1000 if ordered else float("nan")
+
+    @classmethod
+    def merged(cls, parts: list["Timings"]) -> "Timings":
+        whole = cls()
+        for part in parts:
+            whole.replies += part.replies
+            whole.silent += part.silent
+            whole.failed += part.failed
+        return whole
 
 
 async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str, timings: Timings) -> None:
@@ -186,26 +196,54 @@ def memory_mb(process_group: int) -> dict[str, float]:
     return found
 
 
-def measure(url: str, messages: list[str], started: float, process_group: int, seconds: float, turns: int) -> dict:
-    asyncio.run(say_once(url, messages[0]))  # first reply: the server is ready
-    figures: dict = {"start to ready (s)": time.monotonic() - started}
-    asyncio.run(conversations(url, messages, 1, 3))  # warm up
-    single, _ = asyncio.run(conversations(url, messages, 1, seconds))
-    figures["single client: median reply (ms)"] = single.median_ms()
-    figures["single client: p95 reply (ms)"] = single.p95_ms()
-    for concurrency in (8, 32):
-        timings, throughput = asyncio.run(conversations(url, messages, concurrency, seconds))
-        figures[f"{concurrency} conversations: throughput (turns/s)"] = throughput
-        figures[f"{concurrency} conversations: p95 reply (ms)"] = timings.p95_ms()
-        figures[f"{concurrency} conversations: failed turns"] = timings.failed
-        figures[f"{concurrency} conversations: turns without a reply"] = timings.silent
-    per_turn = asyncio.run(long_conversation(url, messages, turns))
-    figures["long conversation: median reply, turns 1-16 (ms)"] = statistics.median(per_turn[:16]) * 1000
-    figures[f"long conversation: median reply, turns {turns - 15}-{turns} (ms)"] = statistics.median(per_turn[-16:]) * 1000
-    processes = memory_mb(process_group)
-    figures["memory, all processes (MB)"] = sum(processes.values())
-    figures["processes"] = processes
+def measure(bots: dict[str, tuple[str, list[str]]], seconds: float, turns: int, rounds: int) -> dict[str, dict]:
+    """Every load phase for each bot in turn, both servers up, so that the machine's drift
+    in speed falls on both alike; the 8-conversation load `rounds` times, alternating, its
+    throughput the median of the rounds (each round is reported too)."""
+    figures: dict[str, dict] = {name: {} for name in bots}
+    for url, messages in bots.values():
+        asyncio.run(conversations(url, messages, 1, 3))  # warm up
+    for name, (url, messages) in bots.items():
+        single, _ = asyncio.run(conversations(url, messages, 1, seconds))
+        figures[name]["single client: median reply (ms)"] = single.median_ms()
+        figures[name]["single client: p95 reply (ms)"] = single.p95_ms()
+    rounds_of_8: dict[str, list[tuple[Timings, float]]] = {name: [] for name in bots}
+    for _ in range(rounds):
+        for name, (url, messages) in bots.items():
+            rounds_of_8[name].append(asyncio.run(conversations(url, messages, 8, seconds)))
+    for name in bots:
+        merged = Timings.merged([timings for timings, _ in rounds_of_8[name]])
+        throughputs = [throughput for _, throughput in rounds_of_8[name]]
+        figures[name].update(concurrent_figures(8, merged, statistics.median(throughputs)))
+        figures[name][ROUNDS_OF_8] = throughputs
+    for name, (url, messages) in bots.items():
+        figures[name].update(concurrent_figures(32, *asyncio.run(conversations(url, messages, 32, seconds))))
+    for name, (url, messages) in bots.items():
+        per_turn = asyncio.run(long_conversation(url, messages, turns))
+        figures[name]["long conversation: median reply, turns 1-16 (ms)"] = statistics.median(per_turn[:16]) * 1000
+        figures[name][f"long conversation: median reply, turns {turns - 15}-{turns} (ms)"] = (
+            statistics.median(per_turn[-16:]) * 1000)
     return figures
+
+
+def concurrent_figures(concurrency: int, timings: Timings, throughput: float) -> dict:
+    return {
+        f"{concurrency} conversations: throughput (turns/s)": throughput,
+        f"{concurrency} conversations: p95 reply (ms)": timings.p95_ms(),
+        f"{concurrency} conversations: failed turns": timings.failed,
+        f"{concurrency} conversations: turns without a reply": timings.silent,
+    }
+
+
+def memory_figures(process_group: int) -> dict:
+    processes = memory_mb(process_group)
+    return {"memory, all processes (MB)": sum(processes.values()), PROCESSES: processes}
+
+
+def ready_after(url: str, first_message: str, started_at: float) -> dict:
+    """Seconds from `started_at` to the first reply."""
+    asyncio.run(say_once(url, first_message))
+    return {"start to ready (s)": time.monotonic() - started_at}
 
 
 async def say_once(url: str, text: str) -> None:
@@ -241,6 +279,11 @@ TARGETS = {
 }
 
 
+# Figures kept beside the table's: each process's memory, each round's throughput.
+PROCESSES = "processes"
+ROUNDS_OF_8 = "8 conversations: throughput of each round (turns/s)"
+
+
 def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict[str, float]) -> str:
     long_first = "long conversation: median reply, turns 1-16 (ms)"
     long_last = f"long conversation: median reply, turns {turns - 15}-{turns} (ms)"
@@ -249,13 +292,15 @@ def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict
         "",
         f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores "
         f"({platform.processor() or platform.machine()}), commit {git_revision()}; each load phase "
-        f"{seconds:g} s over REST on 127.0.0.1, client on the same machine.",
+        f"{seconds:g} s over REST on 127.0.0.1, client on the same machine. Both bots are up "
+        f"together and take each load phase in turn; the 8-conversation load runs "
+        f"{len(ours[ROUNDS_OF_8])} times, alternating, and its throughput is the median of the rounds.",
         "",
         "| figure | this bot | `rasa init` bot | ratio | target |",
         "|---|---|---|---|---|",
     ]
     for figure, value in ours.items():
-        if figure == "processes":
+        if figure in (PROCESSES, ROUNDS_OF_8):
             continue
         ref = reference[figure]
         ratio = f"{value / ref:.2f}" if ref else "-"
@@ -267,11 +312,14 @@ def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict
             growth = value / ours[long_first]
             target = f"within 1.5x of turns 1-16: {growth:.2f}x, {'met' if growth <= 1.5 else 'NOT met'}"
         lines.append(f"| {figure} | {value:.1f} | {ref:.1f} | {ratio} | {target} |")
+    rounds = zip(ours[ROUNDS_OF_8], reference[ROUNDS_OF_8])
+    lines += ["", "8 conversations, each round (this bot / `rasa init` bot, turns/s): " + ", ".join(
+        f"{mine:.1f} / {theirs:.1f} ({mine / theirs:.2f}x)" for mine, theirs in rounds) + "."]
     lines += ["", "The widget on the demo page (this bot only; headless Chromium, 3 page loads):", ""]
     lines += [f"- {figure}: {value:.0f}" for figure, value in widget.items()]
     for name, figures in (("this bot", ours), ("`rasa init` bot", reference)):
         lines += ["", f"Resident memory of {name}'s processes:", ""]
-        lines += [f"- {command}: {mb:.0f} MB" for command, mb in figures["processes"].items()]
+        lines += [f"- {command}: {mb:.0f} MB" for command, mb in figures[PROCESSES].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -284,25 +332,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="length of each load phase")
     parser.add_argument("--turns", type=int, default=400, help="length of the long conversation")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 8-conversation load, alternating")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench.md")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
-        print("Starting this bot as `make run` does ...", flush=True)
-        started = time.monotonic()
-        with running_servers(MODEL, Path(workdir)) as servers:
-            ours = measure(servers.url, CAREER_CONVERSATION, started, servers.process_group, args.seconds, args.turns)
-            widget = widget_greeting(servers.web_url)
         reference_dir = Path(workdir) / "reference"
         reference_dir.mkdir()
-        with reference_bot(reference_dir) as (url, started, process_group):
-            reference = measure(url, REFERENCE_CONVERSATION, started, process_group, args.seconds, args.turns)
+        with reference_bot(reference_dir) as (reference_url, reference_started, reference_group):
+            reference = ready_after(reference_url, REFERENCE_CONVERSATION[0], reference_started)
+            print("Starting this bot as `make run` does ...", flush=True)
+            started = time.monotonic()
+            with running_servers(MODEL, Path(workdir)) as servers:
+                ours = ready_after(servers.url, CAREER_CONVERSATION[0], started)
+                bots = {"ours": (servers.url, CAREER_CONVERSATION), "reference": (reference_url, REFERENCE_CONVERSATION)}
+                measured = measure(bots, args.seconds, args.turns, args.rounds)
+                ours.update(measured["ours"], **memory_figures(servers.process_group))
+                reference.update(measured["reference"], **memory_figures(reference_group))
+                widget = widget_greeting(servers.web_url)
 
     text = report(ours, reference, args.seconds, args.turns, widget)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(text)
-    print(f"Written to {args.out.relative_to(PROJECT_ROOT)}")
+    print(f"Written to {args.out}")
 
 
 if __name__ == "__main__":
