@@ -5,7 +5,8 @@ own) in 1.0-1.2 ms a message on a quiet machine; the same arithmetic written out
 takes 0.5 ms, and under load (8 conversations, alternating runs) a Rasa server's CPU a
 turn went from 15.4 to 14.3 ms, 105.6 to 114.2 turns a second. It covers the model this
 project trains: text with sparse features per token and per sentence and dense ones per
-sentence, a transformer without relative attention, intent classification only.
+sentence, a transformer without relative attention, intent classification only, scored by
+inner product and softmax (Rasa's defaults).
 `NumpyDIETPrediction.from_model` returns None for any other, and Rasa's graph predicts
 as before. Scores equal the graph's to 1e-6 (float32 rounding), the same rankings on the
 490 dev texts; tests/test_diet_in_numpy.py checks every one of them.
@@ -17,7 +18,6 @@ import scipy.special
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.constants import (
-    COSINE,
     ENTITY_RECOGNITION,
     INNER,
     INTENT_CLASSIFICATION,
@@ -30,6 +30,7 @@ from rasa.utils.tensorflow.constants import (
 )
 from rasa.utils.tensorflow.layers import RandomlyConnectedDense
 from rasa.utils.tensorflow.rasa_layers import ConcatenateSparseDenseFeatures, RasaSequenceLayer
+from rasa.utils.tensorflow.transformer import TransformerEncoder
 
 Dense = Tuple[np.ndarray, Optional[np.ndarray]]  # kernel (in, out), bias or None
 LAYER_NORM_EPSILON = 1e-6  # Rasa's transformer
@@ -137,9 +138,6 @@ class NumpyDIETPrediction:
         self.final_norm = _layer_norm_weights(encoder._layer_norm)
         self.embed_text = _dense(model._tf_layers[f"embed.{TEXT}"]._dense)
         self.label_embeddings = model.all_labels_embed.numpy()
-        self.cosine = model.config[SIMILARITY_TYPE] == COSINE
-        if self.cosine:
-            self.label_embeddings = self._normalised(self.label_embeddings)
 
     @classmethod
     def from_model(cls, model: DIET) -> Optional["NumpyDIETPrediction"]:
@@ -154,7 +152,7 @@ class NumpyDIETPrediction:
             and not config[VALUE_RELATIVE_ATTENTION]
             and not config[UNIDIRECTIONAL_ENCODER]
             and config[MODEL_CONFIDENCE] == SOFTMAX
-            and config[SIMILARITY_TYPE] in (INNER, COSINE)
+            and config[SIMILARITY_TYPE] == INNER
             and layout.get("sentence") == [True, False]
             and layout.get("sequence") == [True]
             and getattr(model, "all_labels_embed", None) is not None
@@ -163,15 +161,11 @@ class NumpyDIETPrediction:
             return None
         sequence_layer = model._tf_layers[f"sequence_layer.{TEXT}"]
         combining = sequence_layer._tf_layers[RasaSequenceLayer.FEATURE_COMBINING]._tf_layers
-        if RasaSequenceLayer.TRANSFORMER not in sequence_layer._tf_layers or not all(
+        if not isinstance(sequence_layer._tf_layers[RasaSequenceLayer.TRANSFORMER], TransformerEncoder) or not all(
             f"unify_dims_before_seq_sent_concat.{kind}" in combining for kind in ("sentence", "sequence")
         ):
             return None
         return cls(model)
-
-    @staticmethod
-    def _normalised(x: np.ndarray) -> np.ndarray:
-        return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), np.float32(1e-12))
 
     def _positions(self, length: int) -> np.ndarray:
         """Rasa's sinusoidal position encoding: sine on even units, cosine on odd ones."""
@@ -201,10 +195,7 @@ class NumpyDIETPrediction:
             attention_weights.append(weights)
         transformed = _gelu(_layer_norm(x, self.final_norm))
 
-        sentence_embedding = _apply(transformed[-1], self.embed_text)
-        if self.cosine:
-            sentence_embedding = self._normalised(sentence_embedding)
-        scores = _softmax(self.label_embeddings @ sentence_embedding)
+        scores = _softmax(self.label_embeddings @ _apply(transformed[-1], self.embed_text))  # inner product
         return {
             "diagnostic_data": {
                 "attention_weights": np.stack(attention_weights)[None],  # (1, layers, heads, length, length)

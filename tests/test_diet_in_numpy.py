@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 import yaml
 from rasa.core.agent import Agent
-from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION, KEY_RELATIVE_ATTENTION, MODEL_CONFIDENCE
+from rasa.utils.tensorflow.constants import (
+    ENTITY_RECOGNITION,
+    KEY_RELATIVE_ATTENTION,
+    MODEL_CONFIDENCE,
+    SIMILARITY_TYPE,
+)
 
 from nlu_components.diet_in_numpy import NumpyDIETPrediction
 from nlu_components.quick_loading_diet import QuickLoadingDIETClassifier, one_message_batch
@@ -58,7 +63,8 @@ def test_same_prediction_as_rasas_graph_for_every_dev_text(agent, diet, monkeypa
 
 @pytest.mark.parametrize(
     "setting, value",
-    [(ENTITY_RECOGNITION, True), (KEY_RELATIVE_ATTENTION, True), (MODEL_CONFIDENCE, "linear_norm")],
+    [(ENTITY_RECOGNITION, True), (KEY_RELATIVE_ATTENTION, True), (MODEL_CONFIDENCE, "linear_norm"),
+     (SIMILARITY_TYPE, "cosine")],
 )
 def test_stands_aside_for_a_model_it_does_not_cover(diet, monkeypatch, setting, value):
     monkeypatch.setitem(diet.config, setting, value)
