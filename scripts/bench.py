@@ -196,6 +196,11 @@ def memory_mb(process_group: int) -> dict[str, float]:
     return found
 
 
+# Figures kept beside the table's: each process's memory, each round's throughput.
+PROCESSES = "processes"
+ROUNDS_OF_8 = "8 conversations: throughput of each round (turns/s)"
+
+
 def measure(bots: dict[str, tuple[str, list[str]]], seconds: float, turns: int, rounds: int) -> dict[str, dict]:
     """Every load phase for each bot in turn, both servers up, so that the machine's drift
     in speed falls on both alike; the 8-conversation load `rounds` times, alternating, its
@@ -277,11 +282,6 @@ TARGETS = {
     "32 conversations: failed turns": ("none", lambda ours, ref: ours == 0),
     "start to ready (s)": ("under half the reference", lambda ours, ref: ours < ref / 2),
 }
-
-
-# Figures kept beside the table's: each process's memory, each round's throughput.
-PROCESSES = "processes"
-ROUNDS_OF_8 = "8 conversations: throughput of each round (turns/s)"
 
 
 def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict[str, float]) -> str:
