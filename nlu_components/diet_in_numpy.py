@@ -32,6 +32,8 @@ from rasa.utils.tensorflow.layers import RandomlyConnectedDense
 from rasa.utils.tensorflow.rasa_layers import ConcatenateSparseDenseFeatures, RasaSequenceLayer
 from rasa.utils.tensorflow.transformer import TransformerEncoder
 
+from nlu_components.minilm import numpy_layer_norm
+
 Dense = Tuple[np.ndarray, Optional[np.ndarray]]  # kernel (in, out), bias or None
 LAYER_NORM_EPSILON = 1e-6  # Rasa's transformer
 
@@ -61,15 +63,8 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def _mean(x: np.ndarray) -> np.ndarray:
-    """Mean over the last axis (np.mean's Python wrapper costs more than the sum here)."""
-    return np.add.reduce(x, axis=-1, keepdims=True) / np.float32(x.shape[-1])
-
-
 def _layer_norm(x: np.ndarray, gamma_beta: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    centred = x - _mean(x)
-    gamma, beta = gamma_beta
-    return centred / np.sqrt(_mean(centred * centred) + np.float32(LAYER_NORM_EPSILON)) * gamma + beta
+    return numpy_layer_norm(x, *gamma_beta, epsilon=LAYER_NORM_EPSILON)
 
 
 def _layer_norm_weights(layer: Any) -> Tuple[np.ndarray, np.ndarray]:

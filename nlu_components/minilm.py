@@ -121,10 +121,11 @@ class WordPieceTokenizer:
         return [self.cls_id] + ids[:MAX_LEN - 2] + [self.sep_id]
 
 
-def _layer_norm(x, weight, bias):
+def numpy_layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, epsilon: float = LN_EPS) -> np.ndarray:
+    """Layer normalisation over the last axis, in numpy (also DIET's, nlu_components/diet_in_numpy.py)."""
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + LN_EPS) * weight + bias
+    return (x - mean) / np.sqrt(var + np.float32(epsilon)) * weight + bias
 
 
 def _transformer_graph(layers: List[dict]) -> bytes:
@@ -228,7 +229,7 @@ class MiniLMEncoder:
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """BERT encoder: ids/mask (B, T) -> last hidden states (B, T, 384)."""
         seq = ids.shape[1]
-        x = _layer_norm(self.word_emb[ids] + self.pos_emb[:seq] + self.type_emb, *self.emb_ln)
+        x = numpy_layer_norm(self.word_emb[ids] + self.pos_emb[:seq] + self.type_emb, *self.emb_ln)
         return self.session.run(None, {"hidden": x.astype(np.float32), "mask": mask.astype(np.int32)})[0]
 
     @staticmethod
