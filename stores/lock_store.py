@@ -69,14 +69,36 @@ class LockStoreUnavailable(ConnectionError):
     """The Redis server for locks could not be reached; the message names it and why."""
 
 
-def redis_lock_store(url: str) -> RedisLockStore:
-    """Rasa's Redis lock store at `url` (redis://[:password@]host[:port][/db]), checked once."""
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store, each change of a lock one atomic step of Redis (_CHANGE_LOCK)
+    instead of a read followed by a write."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._change_lock = self.red.register_script(_CHANGE_LOCK)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self._in_redis(conversation_id, "issue", lock_lifetime)
+
+    def update_lock(self, conversation_id: Text) -> None:
+        self._in_redis(conversation_id, "expire")
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        self._in_redis(conversation_id, "remove", ticket_number)
+
+    def _in_redis(self, conversation_id: Text, change: Text, value: float = 0) -> Optional[int]:
+        key = self.key_prefix + conversation_id
+        return self._change_lock(keys=[key], args=[repr(time.time()), change, repr(value), conversation_id])
+
+
+def redis_lock_store(url: str) -> AtomicRedisLockStore:
+    """The Redis lock store at `url` (redis://[:password@]host[:port][/db]), checked once."""
     import redis
 
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise LockStoreUnavailable(f"{LOCK_URL_VARIABLE}={url!r} is not a redis://host:port/db URL")
-    store = RedisLockStore(
+    store = AtomicRedisLockStore(
         host=parts.hostname,
         port=parts.port or 6379,
         db=int(parts.path.strip("/") or 1),
@@ -95,10 +117,10 @@ def redis_lock_store(url: str) -> RedisLockStore:
 
 
 class ConversationLockStore(LockStore):
-    """Rasa's Redis lock store when LOCK_STORE_URL is set, its in-memory one otherwise."""
+    """The lock store endpoints.yml names: the atomic Redis one when LOCK_STORE_URL is set,
+    Rasa's in-memory one otherwise. Rasa's `lock()` runs here, on the chosen store's
+    ticket changes."""
 
-    # Rasa retries a taken lock once a second: a message sent while the conversation's
-    # previous one was being answered (a double click) waited up to a second for nothing.
     RETRY_SECONDS = 0.05
 
     def __init__(self, endpoint_config: Any = None, **kwargs: Any) -> None:
@@ -109,8 +131,6 @@ class ConversationLockStore(LockStore):
                 f"SANIC_WORKERS={workers} needs locks shared between the workers: set {LOCK_URL_VARIABLE}"
             )
         self.locks: LockStore = redis_lock_store(url) if url else InMemoryLockStore()
-        if isinstance(self.locks, RedisLockStore):
-            self._change_lock = self.locks.red.register_script(_CHANGE_LOCK)
         logger.info(f"Conversation locks are kept in {type(self.locks).__name__}")
         super().__init__()
 
@@ -120,24 +140,13 @@ class ConversationLockStore(LockStore):
         return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        if not isinstance(self.locks, RedisLockStore):
-            return super().issue_ticket(conversation_id, lock_lifetime)
-        return self._in_redis(conversation_id, "issue", lock_lifetime)
+        return self.locks.issue_ticket(conversation_id, lock_lifetime)
 
     def update_lock(self, conversation_id: Text) -> None:
-        if not isinstance(self.locks, RedisLockStore):
-            return super().update_lock(conversation_id)
-        self._in_redis(conversation_id, "expire")
+        self.locks.update_lock(conversation_id)
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        if not isinstance(self.locks, RedisLockStore):
-            return super().cleanup(conversation_id, ticket_number)
-        self._in_redis(conversation_id, "remove", ticket_number)
-
-    def _in_redis(self, conversation_id: Text, change: Text, value: float = 0) -> Optional[int]:
-        """Change the lock of `conversation_id` in one atomic step of Redis (_CHANGE_LOCK)."""
-        key = self.locks.key_prefix + conversation_id
-        return self._change_lock(keys=[key], args=[repr(time.time()), change, repr(value), conversation_id])
+        self.locks.cleanup(conversation_id, ticket_number)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         return self.locks.get_lock(conversation_id)
