@@ -16,7 +16,7 @@ import importlib.util
 import math
 import unicodedata
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import numpy as np
 import onnxruntime
@@ -252,29 +252,6 @@ class MiniLMEncoder:
                             dtype=np.float32)
             out[idx] = self._pool(self._forward(ids, mask), mask)
         return out
-
-    def encode_words(self, words: List[str]) -> Tuple[np.ndarray, np.ndarray]:
-        """Embed an already tokenised sentence (e.g. spaCy tokens).
-
-        Returns (token_vectors (len(words), 384), sentence_vector (384,)): each
-        word vector is the mean of its word pieces' contextual outputs (zeros if
-        it has no pieces or lost them all to truncation); the sentence vector is
-        the normalised mean-pooled embedding, as in ``encode``.
-        """
-        spans, ids = [], []
-        for word in words:
-            pieces = self.tokenizer.tokenize(word)
-            start = min(len(ids), MAX_LEN - 2)
-            ids.extend(pieces)
-            spans.append((start + 1, min(len(ids), MAX_LEN - 2) + 1))  # +1 for [CLS]
-        seq = np.array([self.tokenizer.wrap(ids)], dtype=np.int64)
-        mask = np.ones(seq.shape, dtype=np.float32)
-        hidden = self._forward(seq, mask)[0]
-        vectors = np.zeros((len(words), HIDDEN), dtype=np.float32)
-        for i, (start, end) in enumerate(spans):
-            if end > start:
-                vectors[i] = hidden[start:end].mean(0)
-        return vectors, self._pool(hidden, mask[0])
 
 
 def as_text(vector: np.ndarray) -> str:

@@ -74,19 +74,6 @@ def test_sentence_embeddings_match_bert(encoder):
         np.testing.assert_allclose(encoder.encode([text])[0], expected, atol=1e-5)
 
 
-def test_word_vectors_match_bert(encoder):
-    words = ["certfication", "needed", "?"]
-    vectors, sentence = encoder.encode_words(words)
-    pieces = [encoder.tokenizer.tokenize(word) for word in words]
-    hidden = reference_hidden_states(np.array(encoder.tokenizer.wrap([i for p in pieces for i in p])))
-    start = 1  # after [CLS]
-    for word_pieces, vector in zip(pieces, vectors):
-        np.testing.assert_allclose(vector, hidden[start:start + len(word_pieces)].mean(0), atol=1e-5)
-        start += len(word_pieces)
-    mean = hidden.mean(0)
-    np.testing.assert_allclose(sentence, mean / np.linalg.norm(mean), atol=1e-5)
-
-
 def test_training_cache_tells_encoders_apart(tmp_path, monkeypatch):
     """A changed encoder changes the featurizer's key in Rasa's training cache, so a
     retrained model never reuses the features of an earlier encoder."""
