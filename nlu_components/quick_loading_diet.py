@@ -2,13 +2,14 @@
 
 To load a trained DIET, Rasa builds its weights by fitting it on one example with a
 compiled (traced) training step, then overwrites them with the saved ones. Tracing the
-training graph (gradients, optimizer) took 7.5 of the Rasa server's 19 s start-up
-(py-spy). Here that one step runs eagerly instead: the same weights and optimizer slots
-are created, the saved weights replace them as before, and prediction is still traced
-into a graph before the server takes its first message. Training is Rasa's, unchanged.
-Each message's prediction then builds the graph's inputs directly (`one_message_batch`)
-and computes in numpy what the graph would (nlu_components/diet_in_numpy.py); for a model
-it does not cover, it calls the traced graph directly (TracedPrediction).
+training graph (gradients, optimizer) was a large part of the Rasa server's start-up
+(docs/performance.md has the figures). Here that one step runs eagerly instead: the
+same weights and optimizer slots are created, the saved weights replace them as before,
+and prediction is still traced into a graph before the server takes its first message.
+Training is Rasa's, unchanged. Each message's prediction then builds the graph's inputs
+directly (`one_message_batch`) and computes in numpy what the graph would
+(nlu_components/diet_in_numpy.py); for a model it does not cover, it calls the traced
+graph directly (TracedPrediction).
 """
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
@@ -34,9 +35,9 @@ def one_message_batch(message: Message) -> Optional[Tuple[np.ndarray, ...]]:
     values, shape) and dense; sequence features, sparse; the sequence's length.
 
     Rasa builds them with machinery made for batches of training data (features combined
-    with scipy, copied, padded): a prediction took 2.2-2.5 ms that way, 1.25-1.37 ms this
-    way. None when the message has any other set of features (none, or dense ones per
-    token), for Rasa's own path.
+    with scipy, copied, padded), which for one message costs more than the prediction's
+    arithmetic. None when the message has any other set of features (none, or dense ones
+    per token), for Rasa's own path.
     """
     sparse: Dict[Text, List[scipy.sparse.coo_matrix]] = {FEATURE_TYPE_SENTENCE: [], FEATURE_TYPE_SEQUENCE: []}
     dense_sentence = []
@@ -76,9 +77,9 @@ def _sparse_values(blocks: List[scipy.sparse.coo_matrix]) -> Tuple[np.ndarray, n
 class TracedPrediction:
     """DIET's traced prediction graph, called with its inputs converted to the types of its
     signature. Calling the `tf.function` matched each call's arguments to the signature again
-    (0.3 ms a message), and so did calling its concrete function: 1.34 -> 0.94 ms a message,
-    the same outputs. The inputs become tensors without `tf.convert_to_tensor`'s dispatch
-    (16 -> 8 us an array, nine a message). `_call_flat` and `convert_to_eager_tensor` are
+    on every message, and so did calling its concrete function; called this way the outputs
+    are the same. The inputs become tensors without `tf.convert_to_tensor`'s dispatch, which
+    is general-purpose and slower. `_call_flat` and `convert_to_eager_tensor` are
     TensorFlow 2.12's own (Rasa 3.6 pins it)."""
 
     def __init__(self, graph: Any) -> None:

@@ -45,7 +45,7 @@ _EVENT_LOOKUP = sa.Index(
 
 
 # The queries of `ConversationStore._recent_events`, built once: building them anew for
-# every turn was 5% of the Rasa server's time under load (py-spy).
+# every turn was a measurable share of the Rasa server's time under load.
 _OF_SENDER = _EVENTS.c.sender_id == sa.bindparam("sender_id")
 _LATEST_SESSION_START = (
     sa.select(sa.func.max(_EVENTS.c.id))
@@ -221,5 +221,5 @@ def _event_from_json(data: Text) -> Optional[Event]:
 @functools.lru_cache(maxsize=None)
 def _event_class(type_name: Text) -> Optional[Type[Event]]:
     """Rasa's `Event.resolve_by_type`, remembered: it walks every subclass of Event for each
-    event it reads, 5% of the Rasa server's time under load (py-spy)."""
+    event it reads, a measurable share of the Rasa server's time under load."""
     return Event.resolve_by_type(type_name)

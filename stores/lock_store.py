@@ -7,8 +7,8 @@ Rasa's RedisLockStore changes a lock by reading it, then writing it back: two se
 get a message of one conversation at the same moment can both take ticket 0 and answer
 at once (tests/test_several_servers.py caught it). Here each change is one Lua script that
 Redis runs atomically: Rasa's ticket rules, written in Lua, in one round trip. (A WATCH /
-MULTI transaction took three round trips a change, seven a turn, each holding up the
-server's event loop: 8.8% of a Rasa server's time under load, py-spy.)
+MULTI transaction would take three round trips a change, each holding up the server's
+event loop; docs/performance.md has the figures.)
 
 Unset, the lock lives in the server's memory, which is right for a single server process;
 several Sanic workers (SANIC_WORKERS > 1) are refused without Redis, since Rasa would

@@ -4,7 +4,7 @@
 every event of it, once its latest event is older than N days; a newer one is kept whole.
 Works on whatever CONVERSATIONS_DB_URL names, SQLite or PostgreSQL. Run it daily (cron;
 with docker compose, `docker compose run --rm --entrypoint python rasa-1 -m stores.purge`)
-to keep what the README promises.
+to keep what docs/operations.md promises.
 """
 import argparse
 import os
