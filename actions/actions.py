@@ -1,12 +1,12 @@
 """Custom actions: answer from the knowledge file, say where an answer comes from,
 hand over to the school's advisors, and offer the topics.
 
-The knowledge file and the school's settings are loaded (and checked) when the action
-server imports this module, so a broken file stops start-up instead of producing
-wrong answers; the embedding index of the example questions is built (or read from
-its cache) then too. KNOWLEDGE_FILE and SCHOOL_FILE name other files than the defaults.
+Each action answers from the `Assistant` it is given (actions/assistant.py), as
+rasa-sdk's knowledge-base actions do; built with no argument, as the action server
+builds them when it starts, they share the one of KNOWLEDGE_FILE and SCHOOL_FILE, so a
+broken file stops start-up instead of producing wrong answers.
 """
-import os
+from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -14,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import Answer, Context, Message, choose_answer
-from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, load_knowledge
+from actions.answering import DEFAULT_TUNING, Answer, Context, Message, choose_answer
+from actions.assistant import Assistant, configured_assistant
+from actions.knowledge import KnowledgeBase
 from actions.language import written_in_english
 from actions.rendering import render
 from actions.replies import (
@@ -34,22 +35,14 @@ from actions.replies import (
     source_reply,
     topic_menu,
 )
-from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
-from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
 from nlu_components.minilm import TEXT_EMBEDDING, from_text
-
-KNOWLEDGE = load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE))
-ADVISING = load_advising_contact(os.environ.get("SCHOOL_FILE", DEFAULT_SCHOOL_FILE))
-FACT_INDEX = FactIndex.cached(KNOWLEDGE, shared_encoder())
-RELEVANCE = Relevance(KNOWLEDGE)
-ASPECT_WORDS = AspectWords(KNOWLEDGE)
 
 ASPECT_ENTITY = "aspect"
 ADVISOR_INTENT = "talk_to_advisor"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def read_message(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> Message:
+def read_message(latest: Dict[Text, Any], assistant: Assistant) -> Message:
     """From NLU's parse of a message (the tracker's latest message): the intent ranking
     (NLU's fallback taken out, but remembered as 'unsure'), the aspect words and whether
     the text names the career."""
@@ -60,12 +53,12 @@ def read_message(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> Message:
     ]
     unsure = any(name == FALLBACK_INTENT for name, _ in ranking[:1])
     text = latest.get("text") or ""
-    aspect_ids = asked_aspects(latest, knowledge)
+    aspect_ids = asked_aspects(latest, assistant.knowledge)
     return Message(
         intent_ranking=[(name, score) for name, score in ranking if name != FALLBACK_INTENT],
         aspect_ids=aspect_ids,
-        aspect_weights=ASPECT_WORDS.weights(text, aspect_ids),
-        names_career=RELEVANCE.names_the_career(text),
+        aspect_weights=assistant.aspect_words.weights(text, aspect_ids),
+        names_career=assistant.relevance.names_the_career(text),
         unsure=unsure,
     )
 
@@ -113,10 +106,33 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> No
         dispatcher.utter_message(**message)
 
 
-class ActionAnswer(Action):
+def is_button_payload(text: str) -> bool:
+    """A button's payload ("/ask_pay{...}") names its answer; it has no words to read."""
+    return text.startswith("/")
+
+
+class AssistantAction(Action, metaclass=ABCMeta):
+    """An action that answers from an `Assistant`: the one it is given, or the one of
+    KNOWLEDGE_FILE and SCHOOL_FILE (how the action server builds it). Abstract, so that
+    rasa-sdk registers only its subclasses."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        ...
+
+    def __init__(self, assistant: Optional[Assistant] = None) -> None:
+        self.assistant = assistant or configured_assistant()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.assistant.knowledge
+
+
+class ActionAnswer(AssistantAction):
     """Answers every question about the career, follow-ups and "yes"; asks which topic
-    is meant when unsure; declines what is not about the career, and after two
-    misunderstandings in a row offers the school's advisors."""
+    is meant when unsure; declines what is not about the career, and after
+    `misunderstandings_before_advisor` misunderstandings in a row offers the school's
+    advisors."""
 
     def name(self) -> Text:
         return "action_answer"
@@ -124,60 +140,71 @@ class ActionAnswer(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        facts_told = list(tracker.get_slot("facts_told") or [])
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
-        offered: Optional[str] = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
+        facts_told = list(tracker.get_slot("facts_told") or [])
         unreadable = self.unreadable(text, facts_told)
         if unreadable:
             send(dispatcher, tracker, unreadable)
             return [SlotSet("suggested_topic", None)]
-        message = read_message(latest, KNOWLEDGE)
+        message = read_message(latest, self.assistant)
         if message.unsure and message.intent == ADVISOR_INTENT:
             # "Can I talk to a real person?" is close to "are you a real person?": when the
             # likeliest reading asks for a person, the advisors' contact helps more than
             # "please rephrase", and giving it does no harm.
-            return ActionAdvisorContact().run(dispatcher, tracker, domain)
+            return ActionAdvisorContact(self.assistant).run(dispatcher, tracker, domain)
         answer = choose_answer(
-            KNOWLEDGE,
+            self.knowledge,
             message,
-            Context(topic=tracker.get_slot("topic"), facts_told=facts_told, offered_topic=offered),
-            # A button's payload ("/ask_pay{...}") names its answer; it has no words to match.
-            ranking=FACT_INDEX.rank(text, embedding_of(latest)) if text.strip() and not text.startswith("/") else None,
+            self.context(tracker, facts_told),
+            ranking=None if is_button_payload(text) or not text.strip() else self.assistant.fact_index.rank(
+                text, embedding_of(latest)
+            ),
         )
         reply, events = self.compose(answer, text, facts_told, message.unsure)
-        misunderstood = not (answer.told or answer.missing or answer.options)
-        in_a_row = (tracker.get_slot("misunderstandings") or 0) + 1 if misunderstood else 0
-        if in_a_row >= 2:
-            offer = advisor_reply(ADVISING, f"Would you rather ask a person? You can reach {ADVISING.office}:")
-            reply = Reply(reply.lines + offer.lines, offer.next_steps + reply.next_steps[:2])
-            in_a_row = 0
+        reply, misunderstandings = self.after_misunderstandings(answer, reply, tracker.get_slot("misunderstandings"))
         send(dispatcher, tracker, reply)
-        return events + [SlotSet("misunderstandings", float(in_a_row))]
+        return events + [SlotSet("misunderstandings", float(misunderstandings))]
 
-    @staticmethod
-    def unreadable(text: str, facts_told: List[str]) -> Optional[Reply]:
+    def context(self, tracker: Tracker, facts_told: List[str]) -> Context:
+        """The topic under discussion, what was told, and the topic offered next, if the
+        bot's reply just before this message made that offer ("yes" answers only it)."""
+        offered = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
+        return Context(topic=tracker.get_slot("topic"), facts_told=facts_told, offered_topic=offered)
+
+    def after_misunderstandings(self, answer: Answer, reply: Reply, before: Optional[float]) -> Tuple[Reply, int]:
+        """The reply, with the advisors offered once the student has been misunderstood
+        too often in a row; and the new count (0 after an answer or the offer)."""
+        misunderstood = not (answer.told or answer.missing or answer.options)
+        in_a_row = int(before or 0) + 1 if misunderstood else 0
+        if in_a_row < DEFAULT_TUNING.misunderstandings_before_advisor:
+            return reply, in_a_row
+        advising = self.assistant.advising
+        offer = advisor_reply(advising, f"Would you rather ask a person? You can reach {advising.office}:")
+        room_left = DEFAULT_TUNING.most_next_steps - len(offer.next_steps)
+        return Reply(reply.lines + offer.lines, offer.next_steps + reply.next_steps[:room_left]), 0
+
+    def unreadable(self, text: str, facts_told: List[str]) -> Optional[Reply]:
         """The reply to a typed message with no words (empty, emoji) or in another language."""
-        if text.startswith("/"):  # a button's payload
+        if is_button_payload(text):
             return None
         if not any(character.isalnum() for character in text):
-            return decline_reply(KNOWLEDGE, facts_told, NO_WORDS)
+            return decline_reply(self.knowledge, facts_told, NO_WORDS)
         if not written_in_english(text):
-            return advisor_reply(ADVISING, f"{ENGLISH_ONLY} To talk to a person, contact {ADVISING.office}:")
+            advising = self.assistant.advising
+            return advisor_reply(advising, f"{ENGLISH_ONLY} To talk to a person, contact {advising.office}:")
         return None
 
-    @staticmethod
-    def compose(answer: Answer, text: str, facts_told: List[str], unsure: bool) -> Tuple[Reply, List[EventType]]:
+    def compose(self, answer: Answer, text: str, facts_told: List[str], unsure: bool) -> Tuple[Reply, List[EventType]]:
         """The reply to an answer, and the slots it sets: the topic, what was told (by
         fact id; a newer figure counts its older one as told) and the next topic offered."""
+        knowledge = self.knowledge
         if answer.told:
-            for _, fact in answer.told:
-                for fact_id in (fact.id, fact.replaces):
-                    if fact_id and fact_id not in facts_told:
-                        facts_told.append(fact_id)
-            limits = [limit for limit in KNOWLEDGE.limits.values() if limit.asked_in(text)]
+            told_now = [fact_id for _, fact in answer.told for fact_id in (fact.id, fact.replaces) if fact_id]
+            facts_told = list(dict.fromkeys([*facts_told, *told_now]))
+            limits = [limit for limit in knowledge.limits.values() if limit.asked_in(text)]
             last_topic = answer.told[-1][0]
-            return fact_reply(KNOWLEDGE, answer.told, facts_told, limits), [
+            return fact_reply(knowledge, answer.told, facts_told, limits), [
                 SlotSet("topic", last_topic.id),
                 SlotSet("facts_told", facts_told),
                 SlotSet("last_fact", answer.told[0][1].id),
@@ -185,19 +212,19 @@ class ActionAnswer(Action):
             ]
         if answer.missing:
             topic, aspect = answer.missing
-            return missing_reply(KNOWLEDGE, topic, aspect), [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
+            return missing_reply(knowledge, topic, aspect), [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
         if answer.options:
-            return clarifying_question(KNOWLEDGE, answer.options), [SlotSet("suggested_topic", None)]
+            return clarifying_question(knowledge, answer.options), [SlotSet("suggested_topic", None)]
         if answer.out_of_scope:
-            sentence = decline(KNOWLEDGE)
+            sentence = decline(knowledge)
         elif unsure:
             sentence = REPHRASE
         else:
             sentence = WHAT_NEXT
-        return decline_reply(KNOWLEDGE, facts_told, sentence), [SlotSet("suggested_topic", None)]
+        return decline_reply(knowledge, facts_told, sentence), [SlotSet("suggested_topic", None)]
 
 
-class ActionTellSource(Action):
+class ActionTellSource(AssistantAction):
     """"Where does that come from?", "is that current?": the source of the last fact told."""
 
     def name(self) -> Text:
@@ -206,12 +233,12 @@ class ActionTellSource(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        last = KNOWLEDGE.fact(tracker.get_slot("last_fact") or "")
-        send(dispatcher, tracker, source_reply(KNOWLEDGE, last[1] if last else None))
+        last = self.knowledge.fact(tracker.get_slot("last_fact") or "")
+        send(dispatcher, tracker, source_reply(self.knowledge, last[1] if last else None))
         return [SlotSet("suggested_topic", None)]
 
 
-class ActionAdvisorContact(Action):
+class ActionAdvisorContact(AssistantAction):
     """"Can I talk to a person?": the school's advising contact (school.yml)."""
 
     def name(self) -> Text:
@@ -220,11 +247,11 @@ class ActionAdvisorContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        send(dispatcher, tracker, advisor_reply(ADVISING))
+        send(dispatcher, tracker, advisor_reply(self.assistant.advising))
         return [SlotSet("suggested_topic", None), SlotSet("misunderstandings", 0.0)]
 
 
-class ActionOfferTopics(Action):
+class ActionOfferTopics(AssistantAction):
     """Greets (or says what the bot does), then offers every topic of the knowledge file.
 
     Runs after the greeting and "what can you do", so a student always sees what they
@@ -236,11 +263,11 @@ class ActionOfferTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        career = KNOWLEDGE.career_name
+        career = self.knowledge.career_name
         if (tracker.latest_message or {}).get("intent", {}).get("name") == "what_can_you_do":
             intro = f"I answer questions about becoming a {career}, from a career guide and the sources it names."
         else:
             intro = f"Hi! I help people decide whether to become a {career}."
-        menu = topic_menu(KNOWLEDGE)
+        menu = topic_menu(self.knowledge)
         send(dispatcher, tracker, Reply((Line(intro),) + menu.lines, menu.next_steps))
         return [SlotSet("suggested_topic", None)]

@@ -26,7 +26,8 @@ FactRef = Tuple[Topic, Fact]
 @dataclass(frozen=True)
 class Tuning:
     """How the signals are weighed; chosen on the development set (scripts/tune_answering.py),
-    never on the held-out evaluation set."""
+    never on the held-out evaluation set. The last few are limits of the conversation
+    and of a reply, not tuned."""
 
     intent_weight: float = 0.50  # x the intent classifier's confidence in the fact's topic
     aspect_bonus: float = 0.10  # x the trust in the aspect word (understanding.AspectWords) the fact answers
@@ -42,6 +43,12 @@ class Tuning:
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
     clarify_options: int = 3
+    # Not tuned; here so that everything shaping an answer is read in one place.
+    misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
+    most_next_steps: int = 3  # buttons (or "You could ask" items) under a reply
+    # NLU's FallbackClassifier (config.yml) marks a message `unsure` below this confidence;
+    # tests/test_training_data.py checks that config.yml says the same.
+    nlu_fallback_threshold: float = 0.45
 
 
 DEFAULT_TUNING = Tuning()
@@ -139,44 +146,56 @@ def _follow_up(
 def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning: Tuning) -> Answer:
     """Topic question, out-of-scope or unsure: weigh intent, meaning and aspect words."""
     best_by_topic = _best_per_topic(_score(message, ranking.facts, tuning))
-    best_match = best_by_topic[0][1]
-    top_similarity = ranking.facts[0].similarity
-
+    best_score, best_match = best_by_topic[0]
     intent_topic = knowledge.topic_for_intent(message.intent)
-    relevant = message.names_career or top_similarity >= tuning.relevant_similarity
-    unrelated = not message.names_career and top_similarity < tuning.floor_similarity
-    if (intent_topic is None and not relevant) or unrelated:
-        # Not about the career by any sign: decline it, or if NLU was merely unsure
-        # of a non-topic intent, ask to rephrase.
+    if _not_about_the_career(message, intent_topic, ranking.facts[0].similarity, tuning):
+        # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
         return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
-
     sure_of_topic = (
         intent_topic is best_match.topic
         and not message.unsure
         and message.confidence(message.intent) >= tuning.confident_intent
     )
-    likely = best_by_topic[0][0] >= tuning.answer_probability
+    likely = best_score >= tuning.answer_probability
     # Against an intent classifier that reads the message as out of scope, only a
     # message close to a known question is answered without asking.
     close = best_match.similarity >= tuning.answer_similarity or intent_topic is not None
     if sure_of_topic or (likely and close):
-        told = [(best_match.topic, fact) for fact in _trusted_aspect_facts(best_match.topic, message, tuning)]
-        if not told or best_match.probability >= tuning.second_part_probability:
-            # "how long is it and what does it cover?": the fact classifier's choice beside the aspect word's.
-            _add(told, best_match)
-        for question in ranking.questions:
-            # The intent classifier read the whole message, so its topic says nothing about one part.
-            score, match = _score(message, question, tuning, weigh_intent=False)[0]
-            if score >= tuning.second_part_probability and match.similarity >= tuning.second_part_similarity:
-                _add(told, match)
-        if ranking.joined:
-            # "pay and outlook?": no clause of its own, but the classifier splits its belief between topics.
-            for match in ranking.facts:
-                other_topic = match.topic not in [topic for topic, _ in told]
-                if other_topic and match.probability >= tuning.joined_probability and match.similarity >= tuning.second_part_similarity:
-                    _add(told, match)
-        return Answer(told=tuple(told[: tuning.most_facts]))
+        return Answer(told=tuple(_facts_to_tell(message, ranking, best_match, tuning)[: tuning.most_facts]))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
+
+
+def _not_about_the_career(
+    message: Message, intent_topic: Optional[Topic], top_similarity: float, tuning: Tuning
+) -> bool:
+    """No sign that the message is about the career: it names none of its names, and it is
+    far from every known question (or not even near, whatever NLU's topic)."""
+    relevant = message.names_career or top_similarity >= tuning.relevant_similarity
+    unrelated = not message.names_career and top_similarity < tuning.floor_similarity
+    return (intent_topic is None and not relevant) or unrelated
+
+
+def _facts_to_tell(message: Message, ranking: Ranking, best_match: FactMatch, tuning: Tuning) -> List[FactRef]:
+    """The facts a placed message asks for: those its trusted aspect words name in the best
+    topic, the best match, each other question's fact, and the other topics of a message
+    that joins things."""
+    told = [(best_match.topic, fact) for fact in _trusted_aspect_facts(best_match.topic, message, tuning)]
+    if not told or best_match.probability >= tuning.second_part_probability:
+        # "how long is it and what does it cover?": the fact classifier's choice beside the aspect word's.
+        _add(told, best_match)
+    for question in ranking.questions:
+        # The intent classifier read the whole message, so its topic says nothing about one part.
+        score, match = _score(message, question, tuning, weigh_intent=False)[0]
+        if score >= tuning.second_part_probability and match.similarity >= tuning.second_part_similarity:
+            _add(told, match)
+    if ranking.joined:
+        # "pay and outlook?": no clause of its own, but the classifier splits its belief between topics.
+        for match in ranking.facts:
+            other_topic = match.topic not in [topic for topic, _ in told]
+            likely = match.probability >= tuning.joined_probability
+            if other_topic and likely and match.similarity >= tuning.second_part_similarity:
+                _add(told, match)
+    return told
 
 
 def _add(told: List[FactRef], match: FactMatch) -> None:

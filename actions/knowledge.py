@@ -8,6 +8,7 @@ the file, the entry and what is wrong, and the action server refuses to start.
 Run `python -m actions.knowledge [FILE]` to check a file by hand.
 """
 import functools
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -111,7 +112,6 @@ class Limit:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    career_id: str
     career_name: str
     #: Other names people use for the career ("medical coder", "biller").
     career_names: Tuple[str, ...]
@@ -204,6 +204,12 @@ def _describe(value: Any) -> str:
     return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:80]
 
 
+def configured_knowledge_file() -> Path:
+    """The knowledge file this process serves: KNOWLEDGE_FILE (the Makefile's KNOWLEDGE), or
+    the project's own."""
+    return Path(os.environ.get("KNOWLEDGE_FILE") or DEFAULT_KNOWLEDGE_FILE)
+
+
 def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> KnowledgeBase:
     """Read and check a knowledge file; raise KnowledgeFileError on any problem."""
     reader = FileReader(Path(path))
@@ -213,6 +219,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         document, "top level", required=("career", "sources", "aspects", "topics"), optional=("limits",)
     )
     career = reader.mapping(root["career"], "career", required=("id", "name", "names"))
+    reader.identifier(career["id"], "career id")
     sources = _read_sources(reader, root["sources"])
     aspects = _read_aspects(reader, root["aspects"])
     topics = _read_topics(reader, root["topics"], sources, aspects)
@@ -229,7 +236,6 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
     _check_updates(reader, facts)
     _check_topic_chain(reader, topics)
     return KnowledgeBase(
-        career_id=reader.identifier(career["id"], "career id"),
         career_name=reader.text(career["name"], "career name"),
         career_names=tuple(name.lower() for name in reader.text_list(career["names"], "career names")),
         sources=sources,
@@ -377,16 +383,10 @@ def _read_topics(
     return topics
 
 
-def _read_fact(
-    reader: FileReader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
-) -> Fact:
-    body = reader.mapping(
-        value, entry, required=("id", "text", "source", "aspects"), optional=("year", "questions", "replaces")
-    )
-    fact_id = reader.identifier(body["id"], f"{entry} id")
-    entry = f"{entry} ('{fact_id}')"
-    text = reader.text(body["text"], f"{entry} text")
-    source_ids = body["source"] if isinstance(body["source"], list) else [body["source"]]
+def _cited_sources(reader: FileReader, value: Any, entry: str, text: str, sources: Dict[str, Source]) -> Tuple[Source, ...]:
+    """The sources a fact cites (one id or a list), each listed under `sources`; a fact
+    whose text names an organisation with a source of its own must cite that source."""
+    source_ids = value if isinstance(value, list) else [value]
     for source_id in source_ids or [None]:
         if source_id not in sources:
             raise reader.fail(entry, f"source '{source_id}' is not listed under sources ({', '.join(sources)})")
@@ -396,6 +396,19 @@ def _read_fact(
             raise reader.fail(
                 entry, f"the text names {name}, whose own source is listed, but cites {', '.join(source_ids)}"
             )
+    return cited
+
+
+def _read_fact(
+    reader: FileReader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
+) -> Fact:
+    body = reader.mapping(
+        value, entry, required=("id", "text", "source", "aspects"), optional=("year", "questions", "replaces")
+    )
+    fact_id = reader.identifier(body["id"], f"{entry} id")
+    entry = f"{entry} ('{fact_id}')"
+    text = reader.text(body["text"], f"{entry} text")
+    cited = _cited_sources(reader, body["source"], entry, text, sources)
     fact_aspects = reader.text_list(body["aspects"], f"{entry} aspects", allow_empty=True)
     for aspect_id in fact_aspects:
         if aspect_id not in aspects:

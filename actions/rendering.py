@@ -34,18 +34,32 @@ def plain_line(line: Line) -> str:
 def render(reply: Reply, channel: str) -> List[Dict[str, Any]]:
     """The keyword arguments of each `dispatcher.utter_message` call for this reply."""
     if channel == WIDGET_CHANNEL:
-        text = MARKDOWN_LINE_BREAK.join(markdown_line(line) for line in reply.lines)
-        if any(step.url for step in reply.next_steps):
-            # Rasa's socket.io channel drops a button's url; the widget reads quick replies as sent.
-            return [{"json_message": {"data": {"text": text, "quick_replies": [_quick_reply(s) for s in reply.next_steps]}}}]
-        return [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
-    lines = [plain_line(line) for line in reply.lines]
+        return _for_the_widget(reply)
     if channel == SHELL_CHANNEL:
-        questions = [step.title for step in reply.next_steps if not step.url]  # links are in the text
-        if questions:
-            lines.append("You could ask: " + " / ".join(questions))
-        return [{"text": "\n".join(lines)}]
-    messages: List[Dict[str, Any]] = [{"text": "\n".join(lines), "buttons": [_button(step) for step in reply.next_steps]}]
+        return _for_the_shell(reply)
+    return _for_rest(reply)
+
+
+def _for_the_widget(reply: Reply) -> List[Dict[str, Any]]:
+    text = MARKDOWN_LINE_BREAK.join(markdown_line(line) for line in reply.lines)
+    if any(step.url for step in reply.next_steps):
+        # Rasa's socket.io channel drops a button's url; the widget reads quick replies as sent.
+        quick_replies = [_quick_reply(step) for step in reply.next_steps]
+        return [{"json_message": {"data": {"text": text, "quick_replies": quick_replies}}}]
+    return [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
+
+
+def _for_the_shell(reply: Reply) -> List[Dict[str, Any]]:
+    lines = [plain_line(line) for line in reply.lines]
+    questions = [step.title for step in reply.next_steps if not step.url]  # links are in the text
+    if questions:
+        lines.append("You could ask: " + " / ".join(questions))
+    return [{"text": "\n".join(lines)}]
+
+
+def _for_rest(reply: Reply) -> List[Dict[str, Any]]:
+    text = "\n".join(plain_line(line) for line in reply.lines)
+    messages: List[Dict[str, Any]] = [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
     if reply.citations:
         sources = [{"title": c.title, "url": c.url, "year": c.year} for c in reply.citations]
         messages.append({"json_message": {"sources": sources}})

@@ -7,11 +7,11 @@ widget and plain text for `rasa shell` and REST.
 from dataclasses import dataclass
 from typing import Collection, List, Optional, Sequence, Tuple
 
-from actions.answering import FactRef
+from actions.answering import DEFAULT_TUNING, FactRef
 from actions.knowledge import Aspect, Fact, KnowledgeBase, Limit, Source, Topic
 from actions.school import AdvisingContact
 
-MOST_NEXT_STEPS = 3
+MOST_NEXT_STEPS = DEFAULT_TUNING.most_next_steps
 CLARIFYING_OPENER = "I want to get this right: is your question about "
 
 

@@ -4,6 +4,7 @@ A school edits this file to hand students over to its advisors. It is checked wh
 the action server starts, like the knowledge file: a problem raises
 `KnowledgeFileError` naming the file, the entry and what is wrong.
 """
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,11 @@ class AdvisingContact:
     phone: str
     hours: str
     booking_url: Optional[str] = None
+
+
+def configured_school_file() -> Path:
+    """The school's settings this process serves: SCHOOL_FILE, or the project's school.yml."""
+    return Path(os.environ.get("SCHOOL_FILE") or DEFAULT_SCHOOL_FILE)
 
 
 def load_advising_contact(path: Union[str, Path] = DEFAULT_SCHOOL_FILE) -> AdvisingContact:

@@ -13,7 +13,7 @@ Usage: python scripts/generate_nlu_data.py KNOWLEDGE_FILE OUTPUT_FILE
 import sys
 from pathlib import Path
 
-from actions.knowledge import KnowledgeBase, KnowledgeFileError, load_knowledge
+from actions.knowledge import PROJECT_ROOT, KnowledgeBase, KnowledgeFileError, load_knowledge
 
 HEADER = "# Generated from {source} by scripts/generate_nlu_data.py: do not edit.\n"
 
@@ -22,8 +22,17 @@ def examples_block(items) -> list:
     return ["  examples: |"] + [f"    - {item}" for item in items]
 
 
-def nlu_data_yaml(knowledge: KnowledgeBase, source: str) -> str:
-    lines = [HEADER.format(source=source), 'version: "3.1"', "nlu:"]
+def shown_path(path: Path) -> str:
+    """The knowledge file's path as the header names it: relative to the project, wherever
+    it was named from."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def nlu_data_yaml(knowledge: KnowledgeBase, source: Path) -> str:
+    lines = [HEADER.format(source=shown_path(source)), 'version: "3.1"', "nlu:"]
     for topic in knowledge.topics.values():
         lines += [f"- intent: {topic.intent}"]
         lines += examples_block(question for fact in topic.facts for question in fact.questions)
@@ -39,7 +48,7 @@ def main(knowledge_file: str, output_file: str) -> int:
     except KnowledgeFileError as error:
         print(f"Knowledge file error: {error}", file=sys.stderr)
         return 1
-    Path(output_file).write_text(nlu_data_yaml(knowledge, knowledge_file), encoding="utf-8")
+    Path(output_file).write_text(nlu_data_yaml(knowledge, Path(knowledge_file)), encoding="utf-8")
     print(f"wrote {output_file}")
     return 0
 

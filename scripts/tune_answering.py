@@ -20,8 +20,9 @@ from typing import List, Tuple
 import yaml
 from rasa.core.agent import Agent
 
-from actions.actions import FACT_INDEX, KNOWLEDGE, read_message
+from actions.actions import read_message
 from actions.answering import DEFAULT_TUNING, Context, Tuning, choose_answer
+from actions.assistant import Assistant, configured_assistant
 from scripts.bot_servers import PROJECT_ROOT
 from scripts.evaluate import resolve
 from scripts.import_clinc150 import HANDLED_BY_BOT
@@ -41,10 +42,10 @@ async def parse_all(agent: Agent, lines: List[str]) -> List[dict]:
     return [await agent.parse_message(line) for line in lines]
 
 
-def score(tuning: Tuning, questions, oos) -> Tuple[float, dict]:
+def score(assistant: Assistant, tuning: Tuning, questions, oos) -> Tuple[float, dict]:
     counts = dict(right=0, extra_facts=0, clarified_right=0, clarified=0, declined=0, wrong=0, oos_answered=0)
     for message, ranking, expected in questions:
-        answer = choose_answer(KNOWLEDGE, message, Context(), ranking, tuning)
+        answer = choose_answer(assistant.knowledge, message, Context(), ranking, tuning)
         told = [fact for _, fact in answer.told]
         if told and all(fact in told for fact in expected):
             counts["right"] += 1
@@ -57,7 +58,7 @@ def score(tuning: Tuning, questions, oos) -> Tuple[float, dict]:
         else:
             counts["wrong"] += 1
     for message, ranking in oos:
-        if choose_answer(KNOWLEDGE, message, Context(), ranking, tuning).told:
+        if choose_answer(assistant.knowledge, message, Context(), ranking, tuning).told:
             counts["oos_answered"] += 1
     n, m = len(questions), len(oos)
     # A clarifying question that offers the right fact costs the student one click:
@@ -80,17 +81,19 @@ def main(model: str = "models/career-assistant.tar.gz", clinc: str = "../shared/
     agent = Agent.load(model)
     parsed_q = asyncio.run(parse_all(agent, [q["text"] for q in questions]))
     parsed_o = asyncio.run(parse_all(agent, oos_lines))
+    assistant = configured_assistant()
+    knowledge, index = assistant.knowledge, assistant.fact_index
     prepared_q = [
-        (read_message(p, KNOWLEDGE), FACT_INDEX.rank(q["text"]), [resolve(KNOWLEDGE, label) for label in q["expect"]])
+        (read_message(p, assistant), index.rank(q["text"]), [resolve(knowledge, label) for label in q["expect"]])
         for p, q in zip(parsed_q, questions)
     ]
-    prepared_o = [(read_message(p, KNOWLEDGE), FACT_INDEX.rank(line)) for p, line in zip(parsed_o, oos_lines)]
+    prepared_o = [(read_message(p, assistant), index.rank(line)) for p, line in zip(parsed_o, oos_lines)]
     print(f"{len(questions)} dev questions, {len(oos_lines)} out-of-scope lines")
-    print("current:", score(DEFAULT_TUNING, prepared_q, prepared_o))
+    print("current:", score(assistant, DEFAULT_TUNING, prepared_q, prepared_o))
     results = []
     for values in itertools.product(*GRID.values()):
         tuning = replace(DEFAULT_TUNING, **dict(zip(GRID, values)))
-        results.append((*score(tuning, prepared_q, prepared_o), tuning))
+        results.append((*score(assistant, tuning, prepared_q, prepared_o), tuning))
     results.sort(key=lambda r: -r[0])
     for objective, counts, tuning in results[:8]:
         print(f"{objective:.3f} {counts} {tuning}")

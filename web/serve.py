@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import os
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +35,7 @@ from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge  # noqa: E402
+from actions.knowledge import KnowledgeFileError, configured_knowledge_file, load_knowledge  # noqa: E402
 
 WEB_DIR = Path(__file__).resolve().parent
 WEBCHAT_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -72,7 +71,7 @@ def origin_of(url: str) -> str:
 def career_name() -> str:
     """The career's name, shown on the page and in the widget, from the knowledge file."""
     try:
-        return load_knowledge(os.environ.get("KNOWLEDGE_FILE", DEFAULT_KNOWLEDGE_FILE)).career_name
+        return load_knowledge(configured_knowledge_file()).career_name
     except KnowledgeFileError as error:
         raise SetupError(str(error)) from None
 
