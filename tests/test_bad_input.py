@@ -15,6 +15,7 @@ import socketio
 
 from actions.replies import ENGLISH_ONLY, NO_WORDS
 from channels.checks import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, SERVED, asked_by
 
 A_100_KB_QUESTION = "how much does a medical coder earn and what training do i need? " * 1600
 
@@ -88,11 +89,16 @@ def test_another_language_is_told_in_english_that_the_bot_answers_in_english(run
 
 
 def test_null_bytes_and_control_characters_are_dropped(running_bot):
-    assert "$44,090" in say(running_bot.url, "how much\u0000 does it\u0007 pay?")
+    first, *rest = FIGURE_QUESTION.split(" ")
+    garbled = f"{first}\u0000 " + "\u0007 ".join(rest)
+    assert FIGURE_ANSWER in say(running_bot.url, garbled)
 
 
 def test_markup_gets_a_reply_and_is_not_echoed(running_bot):
     assert "<script>" not in say(running_bot.url, "<script>alert(1)</script>")
+
+
+DETAIL = next(fact for fact in FIGURE_TOPIC.facts[1:] if fact.aspects)
 
 
 @pytest.mark.parametrize("command, expected", [
@@ -100,10 +106,10 @@ def test_markup_gets_a_reply_and_is_not_echoed(running_bot):
     ("/back", ""),  # Rasa's own commands, typed, are read as words
     ("/session_start", ""),
     ("/no_such_intent", ""),
-    ('/ask_pay{"aspect": "highest"}', "$53,000"),
-    ('/ask_pay{"aspect": "<script>"}', "$44,090"),
-    ('/ask_pay{"aspect": [1, 2]}', "$44,090"),
-    ("/ask_pay{not json", "$44,090"),
+    (f'/{FIGURE_TOPIC.intent}{{"aspect": "{DETAIL.aspects[0]}"}}', DETAIL.text),
+    (f'/{FIGURE_TOPIC.intent}{{"aspect": "<script>"}}', FIGURE_ANSWER),
+    (f'/{FIGURE_TOPIC.intent}{{"aspect": [1, 2]}}', FIGURE_ANSWER),
+    (f"/{FIGURE_TOPIC.intent}{{not json", FIGURE_ANSWER),
 ])
 def test_typed_commands_get_a_reply(running_bot, command, expected):
     assert expected in say(running_bot.url, command)
@@ -111,7 +117,9 @@ def test_typed_commands_get_a_reply(running_bot, command, expected):
 
 def test_injected_entities_do_not_set_the_conversations_context(running_bot):
     sender = uuid.uuid4().hex
-    say(running_bot.url, '/greet{"topic": "pay", "facts_told": ["pay_median"], "last_fact": "pay_median"}', sender)
+    headline = FIGURE_TOPIC.headline.id
+    injected = {"topic": FIGURE_TOPIC.id, "facts_told": [headline], "last_fact": headline}
+    say(running_bot.url, f"/greet{json.dumps(injected)}", sender)
     assert "I haven't told you a fact yet" in say(running_bot.url, "where does that come from?", sender)
     with sqlite3.connect(running_bot.log.parent / "conversations.db") as database:
         slot_values = database.execute(
@@ -144,6 +152,7 @@ def test_malformed_requests_get_a_clear_400(running_bot, body, content_type):
 def test_a_flood_of_one_message_leaves_the_server_serving_others(running_bot):
     flooder = uuid.uuid4().hex
     with ThreadPoolExecutor(max_workers=10) as pool:
-        flood = [pool.submit(say, running_bot.url, "how much does it pay", flooder) for _ in range(50)]
-        assert "insurance claims" in say(running_bot.url, "what does a medical billing and coding specialist do")
-        assert all("$" in reply.result() for reply in flood)
+        flood = [pool.submit(say, running_bot.url, FIGURE_QUESTION, flooder) for _ in range(50)]
+        other = next(topic for topic in SERVED.topics.values() if topic is not FIGURE_TOPIC and topic.headline.questions)
+        assert other.headline.text in say(running_bot.url, asked_by(other.headline))
+        assert all(FIGURE_ANSWER in reply.result() for reply in flood)

@@ -21,6 +21,7 @@ from scripts.bot_servers import (
     rasa_server_command,
 )
 from stores.conversation_store import DB_URL_VARIABLE
+from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, MADE_UP_CAREER_FILE
 from tests.servers import PROJECT_ROOT
 
 
@@ -56,25 +57,26 @@ def test_without_the_action_server_the_student_is_told_to_try_again_and_the_conv
 ):
     action_port = free_port()
     with rasa_server(trained_model, tmp_path, action_port) as bot:
-        assert bot.reply_text("student", "how much does it pay") == UNAVAILABLE_REPLY
+        assert bot.reply_text("student", FIGURE_QUESTION) == UNAVAILABLE_REPLY
         with action_server(tmp_path, action_port):
-            assert "$44,090" in bot.reply_text("student", "how much does it pay")
-            assert "It is the newest figure" in bot.reply_text("student", "where does that come from?")
+            assert FIGURE_ANSWER in bot.reply_text("student", FIGURE_QUESTION)
+            source = FIGURE_TOPIC.headline.source.title
+            assert source in bot.reply_text("student", "where does that come from?")
 
 
 def test_a_hanging_action_server_costs_the_student_the_timeout_not_five_minutes(trained_model, tmp_path):
     action_port = free_port()
     with silent_server(action_port), rasa_server(trained_model, tmp_path, action_port, {"ACTION_SERVER_TIMEOUT": "2"}) as bot:
         start = time.monotonic()
-        reply = bot.reply_text("student", "how much does it pay")
+        reply = bot.reply_text("student", FIGURE_QUESTION)
         print(f"reply after {time.monotonic() - start:.1f} s")
         assert reply == UNAVAILABLE_REPLY
 
 
 def test_a_broken_knowledge_file_stops_the_action_server_naming_file_entry_and_problem(tmp_path):
     broken = tmp_path / "knowledge.yml"
-    original = (PROJECT_ROOT / "data/knowledge/medical_billing_coding.yml").read_text()
-    broken.write_text(original.replace("url: https://www.bls.gov/", "url: 42 # https://www.bls.gov/", 1))
+    original = MADE_UP_CAREER_FILE.read_text()
+    broken.write_text(original.replace("url: https://", "url: 42 # https://", 1))
     result = subprocess.run(
         action_server_command(free_port()), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
         env={**LOOPBACK_ONLY, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), "KNOWLEDGE_FILE": str(broken)},

@@ -5,15 +5,17 @@ import sqlite3
 import pytest
 
 from scripts.bot_servers import ServerStartError, running_servers
+from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC
 
 
 def test_a_conversation_continues_after_a_restart(trained_model, tmp_path):
     try:
         with running_servers(trained_model, tmp_path, with_web_page=False) as servers:
-            assert "$44,090" in servers.bot.reply_text("kept", "how much does it pay")
+            assert FIGURE_ANSWER in servers.bot.reply_text("kept", FIGURE_QUESTION)
         with running_servers(trained_model, tmp_path, with_web_page=False) as servers:
             # "that" is the figure told before the restart (a new conversation has none)
-            assert "It is the newest figure" in servers.bot.reply_text("kept", "where does that come from?")
+            reply = servers.bot.reply_text("kept", "where does that come from?")
+            assert reply.startswith(f"That comes from: {FIGURE_TOPIC.headline.source.title}")
     except ServerStartError as error:
         pytest.fail(str(error))
 
@@ -21,4 +23,4 @@ def test_a_conversation_continues_after_a_restart(trained_model, tmp_path):
         messages = database.execute(
             "SELECT json_extract(data, '$.text') FROM events WHERE sender_id = 'kept' AND type_name = 'user'"
         ).fetchall()
-    assert messages == [("how much does it pay",), ("where does that come from?",)]
+    assert messages == [(FIGURE_QUESTION,), ("where does that come from?",)]

@@ -4,13 +4,17 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
+
+from tests.knowledge_files import FIGURE_QUESTION, FIGURE_TOPIC
+
 MARKER = "zebra4711"
 MESSAGES = [
-    f"how much does it pay, my name is {MARKER}",
+    f"{FIGURE_QUESTION}, my name is {MARKER}",
     f"my name is {MARKER} and I like football",
     f"¿Cuánto gana un codificador, {MARKER}?",
     f"{MARKER} " * 300,
-    f"/ask_pay{{\"aspect\": \"{MARKER}\"}}",
+    f"/{FIGURE_TOPIC.intent}{{\"aspect\": \"{MARKER}\"}}",
 ]
 
 
@@ -21,10 +25,9 @@ def test_no_message_text_in_the_servers_logs(running_bot):
     request = urllib.request.Request(
         f"{running_bot.url}/webhooks/rest/webhook", data=malformed, headers={"Content-Type": "application/json"}
     )
-    try:
+    with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
-    except urllib.error.HTTPError as error:
-        assert error.code == 400
+    assert refused.value.code == 400
     log = running_bot.log.read_text()
     assert "Rasa server is up and running" in log or "Starting Rasa server" in log  # the log is the servers'
     assert MARKER not in log

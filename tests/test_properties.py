@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+from actions.knowledge import KnowledgeFileError, load_knowledge
 from channels.checks import (
     CONTROL_CHARACTERS,
     MAX_MESSAGE_CHARS,
@@ -20,8 +20,9 @@ from channels.checks import (
     UNAVAILABLE_REPLY,
     checked,
 )
+from tests.knowledge_files import MADE_UP_CAREER_FILE
 
-REAL_FILE = yaml.safe_load(Path(DEFAULT_KNOWLEDGE_FILE).read_text())
+MADE_UP_CAREER = yaml.safe_load(MADE_UP_CAREER_FILE.read_text())
 
 
 def through_checks(text):
@@ -102,8 +103,8 @@ def test_any_text_file_loads_or_is_refused_with_the_loaders_error(text):
 
 @st.composite
 def damaged_knowledge_files(draw):
-    """The real knowledge file with one value somewhere replaced by something random."""
-    document = copy.deepcopy(REAL_FILE)
+    """A made-up career's knowledge file with one value somewhere replaced by something random."""
+    document = copy.deepcopy(MADE_UP_CAREER)
     node = document
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
         keys = list(node) if isinstance(node, dict) else list(range(len(node)))

@@ -6,7 +6,7 @@ import pytest
 from actions.knowledge import KnowledgeFileError, load_knowledge
 from actions.rendering import render
 from actions.replies import Button, Line, Link, Reply, decline_reply, fact_reply
-from actions.school import load_advising_contact
+from actions.school import AdvisingContact, load_advising_contact
 
 BAKERY = load_knowledge(Path(__file__).parent / "bakery.yml")
 DUTIES, PAY = BAKERY.topics["duties"], BAKERY.topics["pay"]
@@ -71,9 +71,15 @@ SCHOOL = """advising:
 """
 
 
-def test_the_schools_file_loads():
-    contact = load_advising_contact()
-    assert contact.email and contact.phone and contact.office and contact.hours
+def test_the_schools_file_is_read_entry_by_entry(tmp_path):
+    path = tmp_path / "school.yml"
+    path.write_text(SCHOOL)
+    assert load_advising_contact(path) == AdvisingContact(
+        office="the Advising Office", email="advice@school.example", phone="555 0100", hours="weekdays 9-5",
+        booking_url="https://school.example/book",
+    )
+    path.write_text(SCHOOL.replace("  booking_url: https://school.example/book\n", ""))
+    assert load_advising_contact(path).booking_url is None
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,15 @@ from scripts.bot_servers import action_server, free_port, rasa_server
 from scripts.database_servers import MissingServer, postgres_server, redis_server
 from stores.conversation_store import DB_URL_VARIABLE
 from stores.lock_store import LOCK_URL_VARIABLE
+from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, SERVED, asked_by
 
 # Each turn goes to the other server; the second and fourth need what the one before told.
+_OTHER = next(t for t in SERVED.topics.values() if t is not FIGURE_TOPIC and len(t.facts) > 1 and t.headline.questions)
 CONVERSATION = [
-    ("how much does it pay", "$44,090"),
-    ("where does that come from?", "It is the newest figure"),
-    ("do i need a certification", "not mandatory"),
-    ("and how long does it take?", "nine to twelve months"),
+    (FIGURE_QUESTION, FIGURE_ANSWER),
+    ("where does that come from?", f"That comes from: {FIGURE_TOPIC.headline.source.title}"),
+    (asked_by(_OTHER.headline), _OTHER.headline.text),
+    ("tell me more", _OTHER.facts[1].text),
 ]
 CONVERSATIONS = 12
 # Two messages of one conversation sent at the same moment, one to each server.

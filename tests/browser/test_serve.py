@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.knowledge_files import SERVED
+
 SERVE_PY = Path(__file__).resolve().parents[2] / "web" / "serve.py"
 
 
@@ -63,13 +65,13 @@ def test_serves_only_the_allow_list_with_override_and_csp():
             csp = r.headers["Content-Security-Policy"]
             page = r.read().decode()
         # The career's name comes from the knowledge file, on the page and in the widget.
-        assert "<title>Explore careers: medical billing and coding specialist</title>" in page
+        assert f"<title>Explore careers: {SERVED.career_name.lower()}</title>" in page
         assert "{{" not in page
         assert "connect-src 'self' http://127.0.0.1:5999 ws://127.0.0.1:5999" in csp
         with urllib.request.urlopen(base + "config.json") as r:
             config = json.load(r)
         assert config["socketUrl"] == "http://127.0.0.1:5999"
-        assert config["subtitle"] == "Medical billing and coding specialist"
+        assert config["subtitle"] == SERVED.career_name[:1].upper() + SERVED.career_name[1:]
         with urllib.request.urlopen(base + "vendor/rasa-webchat.js") as r:
             assert b"fonts.googleapis.com" not in r.read()  # nothing fetched from a CDN at run time
         for path in ("node_modules/rasa-webchat/package.json", "serve.py", "../README.md", "package.json"):

@@ -1,6 +1,6 @@
-"""End to end: the real action server and Rasa server, asked over the REST channel.
-
-One fresh conversation per question; the reply must carry the fact from the guide.
+"""End to end over REST, on the guide's file: questions worded as students word them (not
+the file's examples) get the guide's facts; follow-ups, sources, a person and a limit keep
+the conversation's context. The same behaviours on any knowledge file: tests/test_e2e_rest.py.
 """
 import re
 import uuid
