@@ -21,12 +21,15 @@ SPACY_MODEL := models/spacy/en_blank_lookup
 MODEL       := models/career-assistant.tar.gz
 # Embeddings of the knowledge file's example questions, for the action server.
 FACT_INDEX  := models/fact_index/.built
+# Which knowledge file the NLU data, model and fact index were made from: rewritten only when
+# KNOWLEDGE names another file, so that switching files retrains even onto an older file.
+KNOWLEDGE_USED := models/.knowledge_file
 TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowledge/*') $(NLU_FROM_KNOWLEDGE))
 
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
+.PHONY: FORCE help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -75,7 +78,11 @@ $(SPACY_MODEL)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
 check-knowledge: $(VENV)/.installed
 	@$(PYTHON) -m actions.knowledge $(KNOWLEDGE)
 
-$(NLU_FROM_KNOWLEDGE): $(KNOWLEDGE) actions/knowledge.py scripts/generate_nlu_data.py $(VENV)/.installed
+$(KNOWLEDGE_USED): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(abspath $(KNOWLEDGE))' | cmp -s - $@ 2>/dev/null || echo '$(abspath $(KNOWLEDGE))' > $@
+
+$(NLU_FROM_KNOWLEDGE): $(KNOWLEDGE) $(KNOWLEDGE_USED) actions/knowledge.py scripts/generate_nlu_data.py $(VENV)/.installed
 	$(PYTHON) scripts/generate_nlu_data.py $(KNOWLEDGE) $@
 
 train: $(MODEL) $(FACT_INDEX)
@@ -83,7 +90,7 @@ $(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json $(wild
 	$(RASA) train --fixed-model-name career-assistant --out models
 	touch $@
 
-$(FACT_INDEX): $(KNOWLEDGE) actions/knowledge.py actions/understanding.py $(wildcard nlu_components/*.py) $(VENV)/.installed
+$(FACT_INDEX): $(KNOWLEDGE) $(KNOWLEDGE_USED) actions/knowledge.py actions/understanding.py $(wildcard nlu_components/*.py) $(VENV)/.installed
 	$(PYTHON) -m actions.understanding $(KNOWLEDGE)
 	touch $@
 
