@@ -1,0 +1,88 @@
+"""patches.apply() (patches/__init__.py) applies every patch of Rasa, any number of times,
+and nothing on another Rasa; importing the patches changes nothing; loading the model
+applies them. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
+import subprocess
+
+import pytest
+import rasa
+from rasa.core.actions import action as rasa_actions
+from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.utils.endpoints import EndpointConfig
+
+import patches
+from patches import graph_runner, remote_action
+from scripts.bot_servers import PYTHON
+from tests.servers import PROJECT_ROOT
+
+RASAS = {"run": graph_runner.RASAS_RUN, "validate": remote_action.RASAS_VALIDATE, "init": remote_action.RASAS_INIT,
+         "timeout": remote_action.RASAS_TIMEOUT}
+PATCHED = {"run": graph_runner.run_in_order, "validate": remote_action._validate_action_result, "init": remote_action._init,
+           "timeout": 10.0}
+
+
+def state() -> dict:
+    return {"run": DaskGraphRunner.run, "validate": RemoteAction._validate_action_result, "init": RemoteAction.__init__,
+            "timeout": rasa_actions.DEFAULT_REQUEST_TIMEOUT}
+
+
+@pytest.fixture
+def unpatched(monkeypatch):
+    """Rasa as installed during the test; what was applied before is back afterwards."""
+    monkeypatch.delenv("ACTION_SERVER_TIMEOUT", raising=False)
+    monkeypatch.setattr(DaskGraphRunner, "run", RASAS["run"])
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RASAS["validate"])
+    monkeypatch.setattr(RemoteAction, "__init__", RASAS["init"])
+    monkeypatch.setattr(rasa_actions, "DEFAULT_REQUEST_TIMEOUT", RASAS["timeout"])
+    assert RASAS["run"].__module__ == "rasa.engine.runner.dask"
+    assert RASAS["validate"].__module__ == RASAS["init"].__module__ == "rasa.core.actions.action"
+
+
+def test_apply_applies_every_patch(unpatched):
+    patches.apply()
+    assert state() == PATCHED
+
+
+def test_apply_is_idempotent(unpatched):
+    for _ in range(3):
+        patches.apply()
+    assert state() == PATCHED
+    endpoint = EndpointConfig("http://x/webhook")
+    wrapped = RemoteAction("action_a", endpoint).action_endpoint
+    assert type(wrapped) is remote_action.ActionServerEndpoint
+    assert wrapped is RemoteAction("action_b", endpoint).action_endpoint
+    assert vars(wrapped) == {name: value for name, value in vars(endpoint).items() if name != "_action_server_endpoint"}
+
+
+def test_apply_refuses_another_rasa_and_changes_nothing(unpatched, monkeypatch):
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(patches.RasaVersionError) as refused:
+        patches.apply()
+    message = str(refused.value)
+    assert "Rasa 3.6.21" in message and "Rasa 3.7.0 is installed" in message
+    assert "Install Rasa 3.6.21" in message and "RASA_VERSION" in message  # what to do
+    assert state() == RASAS
+
+
+def test_importing_the_patches_changes_nothing():
+    """In a new interpreter: importing every patch module, and the component that applies
+    them, leaves Rasa as it is."""
+    check = (
+        "import nlu_components.minilm_featurizer, patches, patches.graph_runner as g, patches.remote_action as r\n"
+        "from rasa.core.actions import action as a\n"
+        "from rasa.engine.runner.dask import DaskGraphRunner\n"
+        "from rasa.utils.endpoints import EndpointConfig\n"
+        "assert DaskGraphRunner.run is g.RASAS_RUN and g.RASAS_RUN.__module__ == 'rasa.engine.runner.dask'\n"
+        "assert a.RemoteAction._validate_action_result is r.RASAS_VALIDATE and a.RemoteAction.__init__ is r.RASAS_INIT\n"
+        "assert r.RASAS_INIT.__module__ == 'rasa.core.actions.action' and a.DEFAULT_REQUEST_TIMEOUT == 300\n"
+        "assert EndpointConfig.session.__module__ == 'rasa.utils.endpoints'\n"
+    )
+    result = subprocess.run([str(PYTHON), "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_loading_the_model_applies_the_patches(unpatched, trained_model):
+    """So `rasa train`, `rasa test` and any Rasa server of the model run patched, however started."""
+    Agent.load(str(trained_model))
+    assert state() == PATCHED
