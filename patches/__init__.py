@@ -21,9 +21,13 @@ the same nodes anew on every run; the same nodes, arguments, results and errors.
 Each module's docstring says more on why, and each keeps Rasa's own (RASAS_...) to compare.
 
 Importing these modules changes nothing. `apply()` applies every patch, and may be called
-any number of times. nlu_components/minilm_featurizer.py calls it when Rasa creates or
-loads it, so a process that trains, tests or runs this project's model is patched however
-it was started.
+any number of times. It is called
+- by the launcher, `python -m patches <rasa arguments>` (patches/__main__.py), which
+  starts every Rasa command of this project: scripts/serve.sh (`make run`, `make shell`),
+  scripts/bot_servers.py (tests, bench, evaluate), the Makefile (`make train`, `make
+  validate`) and docker/rasa.Dockerfile's entrypoint;
+- by nlu_components/minilm_featurizer.py when Rasa creates or loads it, so a process
+  that trains, tests or runs this project's model is patched however it was started.
 
 The patches rebind internals of one Rasa version: `apply()` refuses any other, before
 changing anything.

@@ -1,10 +1,14 @@
 """patches.apply() (patches/__init__.py) applies every patch of Rasa, any number of times,
-and nothing on another Rasa; importing the patches changes nothing; loading the model
-applies them. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
+and nothing on another Rasa; importing the patches changes nothing; loading the model and
+the launcher (`python -m patches`, patches/__main__.py) apply them; every Rasa server of
+the project is started with the launcher. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
+import re
 import subprocess
+import sys
 
 import pytest
 import rasa
+import rasa.__main__
 from rasa.core.actions import action as rasa_actions
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
@@ -12,8 +16,9 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import EndpointConfig
 
 import patches
+import patches.__main__ as launcher
 from patches import graph_runner, remote_action
-from scripts.bot_servers import PYTHON
+from scripts.bot_servers import PATCHED_RASA, PYTHON, rasa_server_command
 from tests.servers import PROJECT_ROOT
 
 RASAS = {"run": graph_runner.RASAS_RUN, "validate": remote_action.RASAS_VALIDATE, "init": remote_action.RASAS_INIT,
@@ -31,6 +36,7 @@ def state() -> dict:
 def unpatched(monkeypatch):
     """Rasa as installed during the test; what was applied before is back afterwards."""
     monkeypatch.delenv("ACTION_SERVER_TIMEOUT", raising=False)
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # the launcher sets it
     monkeypatch.setattr(DaskGraphRunner, "run", RASAS["run"])
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASAS["validate"])
     monkeypatch.setattr(RemoteAction, "__init__", RASAS["init"])
@@ -86,3 +92,32 @@ def test_loading_the_model_applies_the_patches(unpatched, trained_model):
     """So `rasa train`, `rasa test` and any Rasa server of the model run patched, however started."""
     Agent.load(str(trained_model))
     assert state() == PATCHED
+
+
+def test_the_launcher_applies_the_patches_then_runs_rasas_command_line(unpatched, monkeypatch):
+    seen = []
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.append((state(), sys.argv[:])))
+    monkeypatch.setattr(sys, "argv", ["patches/__main__.py", "run", "--port", "1"])
+    launcher.main()
+    assert seen == [(PATCHED, ["rasa", "run", "--port", "1"])]
+
+
+def test_the_launcher_refuses_another_rasa(unpatched, monkeypatch):
+    ran = []
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    monkeypatch.setattr(rasa.__main__, "main", lambda: ran.append(True))
+    monkeypatch.setattr(sys, "argv", ["patches/__main__.py", "run"])
+    with pytest.raises(SystemExit) as refused:
+        launcher.main()
+    assert "3.6.21" in str(refused.value.code) and "3.7.0" in str(refused.value.code)
+    assert not ran and state() == RASAS
+
+
+def test_every_rasa_server_is_started_with_the_launcher():
+    assert PATCHED_RASA == [str(PYTHON), "-m", "patches"]
+    assert rasa_server_command(1, PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT / "model.tar.gz")[:3] == PATCHED_RASA
+    serve = (PROJECT_ROOT / "scripts" / "serve.sh").read_text()
+    assert 'rasa=("$bin/python" -m patches)' in serve and "bin/rasa" not in serve
+    assert re.search(r"^RASA\s*:=\s*\$\(PYTHON\) -m patches$", (PROJECT_ROOT / "Makefile").read_text(), re.M)
+    assert 'ENTRYPOINT ["python", "-m", "patches"]' in (PROJECT_ROOT / "docker" / "rasa.Dockerfile").read_text()
+    # tests/test_deployment.py: docker-compose.yml runs the image's entrypoint with the tests' arguments
