@@ -90,7 +90,7 @@ def credentials_allowing(origin: str, target: Path) -> Path:
 
 def action_server_command(port: int) -> List[str]:
     """The action server as scripts/serve.sh starts it (with LOOPBACK_ONLY in its environment)."""
-    return [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    return [str(PYTHON), "-m", "actions", "--actions", "actions", "-p", str(port)]
 
 
 LOOPBACK_ONLY = {"SANIC_HOST": HOST}

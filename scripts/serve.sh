@@ -11,7 +11,7 @@
 #
 # Every Rasa command here is run by the launcher, `python -m patches RASA_ARGS...`: Rasa's
 # command line with this project's patches of Rasa applied first (patches/__init__.py says
-# what each changes and why).
+# what each changes and why) and third-party deprecation warnings left out of the start-up.
 #
 # Usage: scripts/serve.sh [--web WEB_PORT RASA_URL] ACTION_PORT -- RASA_ARGS...
 set -euo pipefail
@@ -48,7 +48,8 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
-SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
+# the action server: rasa_sdk's command line, quietly (actions/__main__.py)
+SANIC_HOST=127.0.0.1 "$bin/python" -m actions --actions actions -p "$action_port" &
 background+=($!)
 
 # Two Rasa servers on free loopback ports behind HAProxy on the address that `rasa run

@@ -1,7 +1,8 @@
 """patches.apply() (patches/__init__.py) applies every patch of Rasa, any number of times,
 and nothing on another Rasa; importing the patches changes nothing; loading the model and
 the launcher (`python -m patches`, patches/__main__.py) apply them; every Rasa server of
-the project is started with the launcher. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
+the project is started with the launcher, and starts without third-party deprecation
+warnings. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
 import re
 import subprocess
 import sys
@@ -25,6 +26,8 @@ RASAS = {"run": graph_runner.RASAS_RUN, "validate": remote_action.RASAS_VALIDATE
          "timeout": remote_action.RASAS_TIMEOUT}
 PATCHED = {"run": graph_runner.run_in_order, "validate": remote_action._validate_action_result, "init": remote_action._init,
            "timeout": 10.0}
+# A Python warning as it is printed: "path.py:12: SomeDeprecationWarning: message".
+DEPRECATION_WARNING = re.compile(r"^.*\.py:\d+: \w*(?:Deprecation|MovedIn|RemovedIn)\w*Warning: .*$", re.M)
 
 
 def state() -> dict:
@@ -121,3 +124,21 @@ def test_every_rasa_server_is_started_with_the_launcher():
     assert re.search(r"^RASA\s*:=\s*\$\(PYTHON\) -m patches$", (PROJECT_ROOT / "Makefile").read_text(), re.M)
     assert 'ENTRYPOINT ["python", "-m", "patches"]' in (PROJECT_ROOT / "docker" / "rasa.Dockerfile").read_text()
     # tests/test_deployment.py: docker-compose.yml runs the image's entrypoint with the tests' arguments
+
+
+def test_the_launcher_starts_quietly():
+    """No third-party deprecation warnings, nor TensorFlow's start-up messages."""
+    result = subprocess.run([*PATCHED_RASA, "--version"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Rasa Version      :         3.6.21" in result.stdout
+    assert not DEPRECATION_WARNING.findall(result.stderr)
+    assert result.stderr == ""
+
+
+def test_the_servers_start_without_third_party_deprecation_warnings(running_bot):
+    """The action server and both Rasa servers, as `make run` starts them (scripts/serve.sh),
+    with the model loaded and the first answers given."""
+    assert running_bot.bot.reply_text("deprecation-check", "how much does it pay?")
+    log = running_bot.log.read_text()
+    assert "Rasa server is up and running" in log and "Action endpoint is up and running" in log
+    assert not DEPRECATION_WARNING.findall(log)
