@@ -8,8 +8,9 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
 VENV        := .venv
 BIN         := $(VENV)/bin
-RASA        := $(BIN)/rasa
 PYTHON      := $(BIN)/python
+# Rasa's command line with this project's patches of Rasa applied first (patches/__main__.py)
+RASA        := $(PYTHON) -m patches
 HOST        := 127.0.0.1
 RASA_PORT   ?= 5005
 ACTION_PORT := 5055

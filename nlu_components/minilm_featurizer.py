@@ -21,10 +21,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Rasa loads this module into every server running the model: the one place to apply
-# the documented patches of Rasa (patches/__init__.py).
-import patches.graph_runner  # noqa: E402,F401
-import patches.remote_action  # noqa: E402,F401
+import patches
 from nlu_components import minilm
 from nlu_components.minilm import TEXT_EMBEDDING, MiniLMEncoder, as_text
 
@@ -42,6 +39,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
+        """Also when Rasa loads a trained model (GraphComponent.load calls create): Rasa
+        makes this component in every process that trains, tests or runs this project's
+        model, so each is patched (patches/__init__.py), whichever command started it."""
+        patches.apply()
         return cls(config, execution_context.node_name)
 
     @classmethod

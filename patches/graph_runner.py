@@ -13,11 +13,16 @@ dask passes an unknown key); an input named like a node replaces that node; an i
 whose value is a node's name is refused; the targets' outputs are returned by name, and
 a `RuntimeError` becomes Rasa's `GraphRunError`. tests/test_graph_runner.py compares
 both runners on the real model.
+
+Nothing changes on import: `apply()` (called by `patches.apply()`) rebinds
+`DaskGraphRunner.run`; Rasa's own is kept as `RASAS_RUN`.
 """
 from typing import Any, Dict, FrozenSet, List, Optional, Text, Tuple
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+
+RASAS_RUN = DaskGraphRunner.run
 
 # The names of the graph's nodes, and for each node to call, in order: its name and the
 # names of the nodes it needs.
@@ -70,4 +75,6 @@ def run_in_order(
     return dict(results[target] for target in run_targets)
 
 
-DaskGraphRunner.run = run_in_order
+def apply() -> None:
+    """Run Rasa's graph in a remembered order (idempotent)."""
+    DaskGraphRunner.run = run_in_order

@@ -20,16 +20,24 @@ kind only (100 instead of 800 microseconds), which accepts exactly what the `one
 accepts; only a response that fails is read again with Rasa's schema, for Rasa's error.
 
 On 2: Rasa's `EndpointConfig.request` opens a new aiohttp session, and with it a new TCP
-connection, for every action call. Here each endpoint keeps one session per event loop
-(8 conversations: 95.2-102.7 -> 98.2-105.9 turns/s in three alternating runs each, 0.2-1.4
-ms less CPU a turn). Its idle connections are closed after KEEP_ALIVE_SECONDS, before the
+connection, for every action call. Here the action server's endpoint keeps one session per
+event loop (8 conversations: 95.2-102.7 -> 98.2-105.9 turns/s in three alternating runs
+each, 0.2-1.4 ms less CPU a turn): each RemoteAction (Rasa makes one per prediction) gets
+its endpoint as an `ActionServerEndpoint`, the same configuration with the kept session,
+made once per endpoint object. Every other endpoint (tracker store, NLG, ...) keeps Rasa's
+own `session`. Idle connections are closed after KEEP_ALIVE_SECONDS, before the
 action server (Sanic) closes them itself after 5 s, so no call goes out on a connection
 being closed; a restarted action server closes its old connections, which the session
 then drops (tests/test_failures.py stops the action server and brings it back). The
 session writes its JSON with ujson (a Rasa dependency), the same objects as the standard
 library's: a request with a 5-turn conversation took 214 -> 87 us to encode.
 
-Applied on import (patches/__init__.py says where).
+On 3: Rasa's `RemoteAction.run` passes `rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT`
+as its request timeout, and nothing else in that module reads it; the constant of the same
+name that Rasa's other requests read (rasa.core.constants) is left alone.
+
+Nothing changes on import: `apply()` (called by `patches.apply()`) rebinds Rasa's; Rasa's
+own are kept as RASAS_VALIDATE, RASAS_INIT and RASAS_TIMEOUT.
 """
 import asyncio
 import contextlib
@@ -38,10 +46,10 @@ import os
 from typing import Any, Dict, Optional, Text, Tuple
 
 import aiohttp
-import rasa.core.actions.action
 import ujson
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
+from rasa.core.actions import action as rasa_actions
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils import endpoints
@@ -98,32 +106,66 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
     raise error
 
 
-RemoteAction._validate_action_result = _validate_action_result
-
-# RemoteAction.run passes this module-level constant of Rasa's as its request timeout.
-rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = float(os.environ.get("ACTION_SERVER_TIMEOUT") or 10)
-
-
 KEEP_ALIVE_SECONDS = 2
 
 
-def _kept_session(self: EndpointConfig) -> "contextlib.nullcontext[aiohttp.ClientSession]":
+def _kept_session(endpoint: EndpointConfig) -> "contextlib.nullcontext[aiohttp.ClientSession]":
     """The endpoint's session for the running event loop, made as Rasa makes one (same
     headers, authentication and timeout) the first time, and kept: the `async with` of
     `EndpointConfig.request` gets it without closing it."""
     loop = asyncio.get_running_loop()
-    kept = self.__dict__.get("_kept_session")
+    kept = endpoint.__dict__.get("_kept_session")
     if kept is None or kept[0] is not loop or kept[1].closed:
-        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"]) if endpoint.basic_auth else None
         session = aiohttp.ClientSession(
-            headers=self.headers,
+            headers=endpoint.headers,
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
             json_serialize=ujson.dumps,
         )
-        kept = self.__dict__["_kept_session"] = (loop, session)
+        kept = endpoint.__dict__["_kept_session"] = (loop, session)
     return contextlib.nullcontext(kept[1])
 
 
-EndpointConfig.session = _kept_session
+class ActionServerEndpoint(EndpointConfig):
+    """The action server's endpoint, configured as Rasa read it, with a kept session."""
+
+    def session(self) -> "contextlib.nullcontext[aiohttp.ClientSession]":  # type: ignore[override]
+        return _kept_session(self)
+
+
+def action_server_endpoint(endpoint: Optional[EndpointConfig]) -> Optional[EndpointConfig]:
+    """`endpoint` as an ActionServerEndpoint (the same attributes), made once per endpoint
+    object, so its session outlives the RemoteActions Rasa makes per prediction."""
+    if endpoint is None or isinstance(endpoint, ActionServerEndpoint):
+        return endpoint
+    wrapped = endpoint.__dict__.get("_action_server_endpoint")
+    if wrapped is None:
+        wrapped = ActionServerEndpoint.__new__(ActionServerEndpoint)
+        wrapped.__dict__.update(vars(endpoint))
+        endpoint.__dict__["_action_server_endpoint"] = wrapped
+    return wrapped
+
+
+def _init(self: RemoteAction, name: Text, action_endpoint: Optional[EndpointConfig]) -> None:
+    """Rasa's `RemoteAction.__init__`, given the action server's endpoint with its kept session."""
+    RASAS_INIT(self, name, action_server_endpoint(action_endpoint))
+
+
+def action_server_timeout() -> float:
+    """ACTION_SERVER_TIMEOUT seconds (default 10)."""
+    return float(os.environ.get("ACTION_SERVER_TIMEOUT") or 10)
+
+
+RASAS_VALIDATE = RemoteAction._validate_action_result
+RASAS_INIT = RemoteAction.__init__
+RASAS_TIMEOUT = rasa_actions.DEFAULT_REQUEST_TIMEOUT
+
+
+def apply() -> None:
+    """Rebind Rasa's response check, RemoteAction's endpoint and its request timeout
+    (idempotent: the timeout is read from ACTION_SERVER_TIMEOUT again)."""
+    RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction.__init__ = _init
+    rasa_actions.DEFAULT_REQUEST_TIMEOUT = action_server_timeout()

@@ -19,8 +19,11 @@ from typing import Iterator, List, Optional
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+# This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
+PATCHED_RASA = [str(PYTHON), "-m", "patches"]
+# Rasa's own, unpatched: for the `rasa init` bot that `make bench` compares with.
+RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 HOST = "127.0.0.1"
 SOCKETIO_CHANNEL = "channels.socketio_origins.SocketIOWithAllowedOrigins"
 
@@ -87,15 +90,20 @@ def credentials_allowing(origin: str, target: Path) -> Path:
 
 def action_server_command(port: int) -> List[str]:
     """The action server as scripts/serve.sh starts it (with LOOPBACK_ONLY in its environment)."""
-    return [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    return [str(PYTHON), "-m", "actions", "--actions", "actions", "-p", str(port)]
 
 
 LOOPBACK_ONLY = {"SANIC_HOST": HOST}
 
 
-def rasa_server_command(port: int, endpoints: Path, model: Path, credentials: Path = None) -> List[str]:
-    return [str(RASA), "run", "-i", HOST, "-p", str(port), "--endpoints", str(endpoints),
+def rasa_server_arguments(port: int, endpoints: Path, model: Path, credentials: Path = None) -> List[str]:
+    """Rasa's command line arguments of a Rasa server."""
+    return ["run", "-i", HOST, "-p", str(port), "--endpoints", str(endpoints),
             "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"), "--model", str(model)]
+
+
+def rasa_server_command(port: int, endpoints: Path, model: Path, credentials: Path = None) -> List[str]:
+    return [*PATCHED_RASA, *rasa_server_arguments(port, endpoints, model, credentials)]
 
 
 def endpoints_with_action_server(action_url: str, target: Path) -> Path:
@@ -123,7 +131,7 @@ def running_servers(
     credentials = credentials_allowing((web_url or f"http://{HOST}:1").rstrip("/"), workdir / "credentials.yml")
     web_args = ["--web", str(web_port), url] if web_port else []
     log = workdir / "servers.log"
-    rasa_arguments = rasa_server_command(rasa_port, endpoints, model, credentials)[1:]
+    rasa_arguments = rasa_server_arguments(rasa_port, endpoints, model, credentials)
     command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--", *rasa_arguments]
     environment = with_conversation_store(workdir, environment)
     with started(command, log, environment) as process:

@@ -33,7 +33,7 @@ import yaml
 from actions.knowledge import Fact, KnowledgeBase, Topic, configured_knowledge_file, load_knowledge
 from actions.replies import CLARIFYING_OPENER, decline
 from actions.school import AdvisingContact, configured_school_file, load_advising_contact
-from scripts.bot_servers import PROJECT_ROOT, Bot, running_servers
+from scripts.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_servers
 from scripts.import_clinc150 import HANDLED_BY_BOT
 
 HELD_OUT = PROJECT_ROOT / "tests" / "evaluation"
@@ -223,7 +223,7 @@ def cross_validate(out: Path) -> Tuple[dict, float]:
     started = time.monotonic()
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "rasa"), "test", "nlu", "--nlu", "data/nlu",
+        [*PATCHED_RASA, "test", "nlu", "--nlu", "data/nlu",
          "--config", "config.yml", "--cross-validation", "--folds", "5", "--out", str(out)],
         cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )

@@ -9,11 +9,18 @@
 # Redis lock store (LOCK_STORE_URL, or a Redis started here on loopback). RASA_SERVERS=1
 # starts one Rasa server on that address instead, with no balancer and no Redis.
 #
+# Every Rasa command here is run by the launcher, `python -m patches RASA_ARGS...`: Rasa's
+# command line with this project's patches of Rasa applied first (patches/__init__.py says
+# what each changes and why) and third-party deprecation warnings left out of the start-up.
+#
 # Usage: scripts/serve.sh [--web WEB_PORT RASA_URL] ACTION_PORT -- RASA_ARGS...
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.venv/bin"
+rasa=("$bin/python" -m patches)
+# the launcher, the project's Rasa components and the actions, from wherever this is run
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 background=()
 stop_background() {
   for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -41,7 +48,8 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 action_port=$1; shift
 [ "${1:-}" = "--" ] && shift
-SANIC_HOST=127.0.0.1 "$bin/python" -m rasa_sdk --actions actions -p "$action_port" &
+# the action server: rasa_sdk's command line, quietly (actions/__main__.py)
+SANIC_HOST=127.0.0.1 "$bin/python" -m actions --actions actions -p "$action_port" &
 background+=($!)
 
 # Two Rasa servers on free loopback ports behind HAProxy on the address that `rasa run
@@ -85,7 +93,7 @@ start_behind_balancer() {
     "$haproxy" -db -q -f "$root/scripts/haproxy.cfg" &
   background+=($!)
   for server_port in "${ports[0]}" "${ports[1]}"; do
-    "$bin/rasa" "${args[@]}" -i 127.0.0.1 -p "$server_port" "${api[@]}" &
+    "${rasa[@]}" "${args[@]}" -i 127.0.0.1 -p "$server_port" "${api[@]}" &
     background+=($!)
   done
 }
@@ -97,7 +105,7 @@ if [ "${1:-}" = "run" ]; then
   [ -n "${RASA_API_TOKEN:-}" ] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
   case "${RASA_SERVERS:-2}" in
     2) start_behind_balancer "$@" ;;
-    1) "$bin/rasa" "$@" "${api[@]}" &
+    1) "${rasa[@]}" "$@" "${api[@]}" &
        background+=($!) ;;
     *) echo "RASA_SERVERS=${RASA_SERVERS} is not supported: 2 (the default: two Rasa servers behind HAProxy) or 1." >&2
        exit 2 ;;
@@ -123,4 +131,4 @@ if [ "${1:-}" = "run" ]; then
   echo "A server stopped (exit status $status); stopping the others." >&2
   exit "$status"
 fi
-"$bin/rasa" "$@"
+"${rasa[@]}" "$@"

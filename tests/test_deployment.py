@@ -1,6 +1,7 @@
 """docker-compose.yml (for a school's IT team) is valid, and its services run what the
 tests run: the same commands and ports as the Makefile and scripts/bot_servers.py, the
 same stores as endpoints.yml. No Docker engine runs here, so nothing is started."""
+import json
 import os
 import re
 import shutil
@@ -10,12 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.bot_servers import action_server_command, rasa_server_command
+from scripts.bot_servers import action_server_command, rasa_server_arguments, rasa_server_command
 from tests.servers import PROJECT_ROOT
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 MAKEFILE = (PROJECT_ROOT / "Makefile").read_text()
+RASA_DOCKERFILE = (PROJECT_ROOT / "docker" / "rasa.Dockerfile").read_text()
 
 
 def make_variable(name: str) -> str:
@@ -45,11 +47,21 @@ def test_docker_compose_accepts_the_file():
     assert result.returncode == 0, result.stderr
 
 
+def image_entrypoint(dockerfile: str) -> list:
+    return json.loads(re.findall(r"^ENTRYPOINT (.+)$", dockerfile, re.M)[-1])
+
+
 def test_the_rasa_servers_run_what_the_tests_run():
     rasa_port = make_variable("RASA_PORT")
-    tested = options(rasa_server_command(int(rasa_port), Path("endpoints.yml"), Path(make_variable("MODEL")),
-                                         Path("credentials.yml"))[1:])
+    arguments = Path("endpoints.yml"), Path(make_variable("MODEL")), Path("credentials.yml")
+    tested = options(rasa_server_arguments(int(rasa_port), *arguments))
+    # both with the launcher, `python -m patches` (Rasa with the patches applied): the
+    # tests' python is the virtualenv's, the image's is Rasa's own
+    tested_launcher = rasa_server_command(int(rasa_port), *arguments)[:3]
+    assert tested_launcher[1:] == image_entrypoint(RASA_DOCKERFILE)[1:] == ["-m", "patches"]
+    assert image_entrypoint(RASA_DOCKERFILE)[0] == "python"
     for name in ("rasa-1", "rasa-2"):
+        assert "entrypoint" not in SERVICES[name]  # the image's
         deployed = options(SERVICES[name]["command"])
         assert deployed == {**tested, "-i": "0.0.0.0"}, name  # in its container, reachable from the others
         assert "ports" not in SERVICES[name]  # reached through the balancer only

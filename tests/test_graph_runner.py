@@ -1,17 +1,16 @@
 """The graph runner patch (patches/graph_runner.py) runs the real model's graph as Rasa's
 dask runner does: the same nodes, each once, after the nodes it needs, with the same
 results for understanding a message and for predicting the next action."""
-import importlib.util
-
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.engine.exceptions import GraphRunError
-from rasa.engine.runner import dask as patched_module
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import patches
 import patches.graph_runner
 
 MESSAGES = [
@@ -21,15 +20,6 @@ MESSAGES = [
     "whats the weather like in denver tomorrow",
     "do i need a certification",
 ]
-
-
-def dasks_run():
-    """Rasa's own `DaskGraphRunner.run`, from a fresh copy of its module (the imported one
-    is patched)."""
-    spec = importlib.util.spec_from_file_location("rasa_dask_runner_unpatched", patched_module.__file__)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.DaskGraphRunner.run
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +63,17 @@ def tracker_after(agent, text, parse_data, actions):
     return DialogueStateTracker.from_events("graph-runner-test", events, slots=agent.domain.slots)
 
 
-def test_the_patch_is_applied():
-    assert patched_module.DaskGraphRunner.run is patches.graph_runner.run_in_order
-    assert dasks_run() is not patches.graph_runner.run_in_order
+def test_apply_runs_the_graph_in_order_and_keeps_dasks_run(monkeypatch):
+    monkeypatch.setattr(DaskGraphRunner, "run", patches.graph_runner.RASAS_RUN)  # Rasa's, until the test ends
+    patches.apply()
+    assert DaskGraphRunner.run is patches.graph_runner.run_in_order
+    assert patches.graph_runner.RASAS_RUN.__qualname__ == "DaskGraphRunner.run"
+    assert patches.graph_runner.RASAS_RUN.__module__ == "rasa.engine.runner.dask"
 
 
 @pytest.mark.parametrize("text", MESSAGES)
 def test_understanding_and_prediction_as_with_dask(agent, text, monkeypatch):
-    runner, metadata, dask_run = agent.processor.graph_runner, agent.processor.model_metadata, dasks_run()
+    runner, metadata, dask_run = agent.processor.graph_runner, agent.processor.model_metadata, patches.graph_runner.RASAS_RUN
     tracker = DialogueStateTracker("graph-runner-test", agent.domain.slots)
     parsed = {}
     for name, run in (("ours", patches.graph_runner.run_in_order), ("dask", dask_run)):
@@ -110,6 +103,6 @@ def test_understanding_and_prediction_as_with_dask(agent, text, monkeypatch):
 def test_an_input_named_like_a_node_is_refused_as_by_dask(agent):
     runner, metadata = agent.processor.graph_runner, agent.processor.model_metadata
     some_node = next(iter(runner._graph_schema.minimal_graph_schema([metadata.nlu_target]).nodes))
-    for run in (patches.graph_runner.run_in_order, dasks_run()):
+    for run in (patches.graph_runner.run_in_order, patches.graph_runner.RASAS_RUN):
         with pytest.raises(GraphRunError, match="clashes with a node name"):
             run(runner, {"text": some_node}, [metadata.nlu_target])

@@ -1,16 +1,26 @@
-"""The speed patch of how Rasa calls the action server (patches/remote_action.py): the
-response check still accepts what Rasa accepts and rejects a malformed response with
-Rasa's message; the kept session reuses its connection, drops it when idle, answers after
-the action server restarts, and sends what the standard library's JSON would."""
+"""The patch of how Rasa calls the action server (patches/remote_action.py): the response
+check still accepts what Rasa accepts and rejects a malformed response with Rasa's message;
+the action server's endpoint, and no other, keeps its session across RemoteActions, which
+reuses its connection, drops it when idle, answers after the action server restarts, and
+sends what the standard library's JSON would; a slow action server is given up after
+ACTION_SERVER_TIMEOUT seconds."""
 import asyncio
+import json
+import time
 
 import jsonschema
 import pytest
 from aiohttp import web
+from rasa.core.actions import action as rasa_actions
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-import nlu_components.minilm_featurizer  # noqa: F401  (applies the patch, as in the Rasa server)
+import patches
 from patches import remote_action
 from scripts.bot_servers import HOST, free_port
 
@@ -24,8 +34,23 @@ MALFORMED = [
 ]
 
 
-def test_the_server_loads_the_patch_with_the_model():
+@pytest.fixture(autouse=True)
+def patched(monkeypatch):
+    """Each test runs with patches.apply() applied to Rasa's own, and what was there before
+    back afterwards (a test may apply it again, with another ACTION_SERVER_TIMEOUT)."""
+    monkeypatch.delenv("ACTION_SERVER_TIMEOUT", raising=False)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", remote_action.RASAS_VALIDATE)
+    monkeypatch.setattr(RemoteAction, "__init__", remote_action.RASAS_INIT)
+    monkeypatch.setattr(rasa_actions, "DEFAULT_REQUEST_TIMEOUT", remote_action.RASAS_TIMEOUT)
+    patches.apply()
+
+
+def test_apply_rebinds_rasas_and_keeps_rasas_own():
     assert RemoteAction._validate_action_result is remote_action._validate_action_result
+    assert RemoteAction.__init__ is remote_action._init
+    assert remote_action.RASAS_VALIDATE.__module__ == remote_action.RASAS_INIT.__module__ == "rasa.core.actions.action"
+    assert remote_action.RASAS_TIMEOUT == 300  # Rasa's 5 minutes
+    assert rasa_actions.DEFAULT_REQUEST_TIMEOUT == 10  # ACTION_SERVER_TIMEOUT's default
 
 
 def test_a_valid_response_passes():
@@ -66,20 +91,71 @@ def test_checking_each_event_by_its_kind_judges_as_rasas_schema(response):
     assert remote_action._valid_by_event_kind(response) == remote_action._VALIDATOR.is_valid(response)
 
 
-async def action_server(port, client_ports, bodies=None):
-    """A stand-in action server on `port` that notes each call's client port (and body)."""
+async def action_server(port, client_ports, bodies=None, delay=0.0):
+    """A stand-in action server on `port` that notes each call's client port (and body),
+    and answers after `delay` seconds."""
     async def webhook(request):
         client_ports.append(request.transport.get_extra_info("peername")[1])
         if bodies is not None:
             bodies.append(await request.json())
+        await asyncio.sleep(delay)
         return web.json_response(VALID)
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     await web.TCPSite(runner, HOST, port).start()
     return runner
+
+
+async def run_action(endpoint):
+    """A custom action run as the Rasa server runs one: by a new RemoteAction."""
+    tracker = DialogueStateTracker("remote-action-test", [])
+    return await RemoteAction("action_answer", endpoint).run(
+        CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty()
+    )
+
+
+ANSWER = [BotUttered("hi"), SlotSet("topic", "pay")]
+
+
+def test_remote_actions_of_one_endpoint_share_its_kept_session():
+    endpoint = EndpointConfig("http://x/webhook", params={"p": 1}, headers={"h": "v"}, basic_auth={"username": "u", "password": "p"},
+                              token="t", token_name="n", cafile="ca.pem", store_type="kind", extra="e")
+    first, second = RemoteAction("action_a", endpoint), RemoteAction("action_b", endpoint)
+    assert first.action_endpoint is second.action_endpoint
+    assert isinstance(first.action_endpoint, remote_action.ActionServerEndpoint)
+    assert type(endpoint) is EndpointConfig  # Rasa's, and its other users', unchanged
+    for name in ("url", "params", "headers", "basic_auth", "token", "token_name", "type", "cafile", "kwargs"):
+        assert getattr(first.action_endpoint, name) == getattr(endpoint, name), name
+    assert RemoteAction("action_c", None).action_endpoint is None
+
+    async def sessions():
+        with first.action_endpoint.session() as one, second.action_endpoint.session() as other:
+            await one.close()
+            return one, other
+
+    kept = asyncio.run(sessions())
+    assert kept[0] is kept[1]
+
+
+def test_other_endpoints_keep_rasas_session():
+    """The tracker store's, NLG's, ... endpoints are Rasa's own: a new session each time,
+    writing JSON with the standard library."""
+    assert EndpointConfig.session.__qualname__ == "EndpointConfig.session"
+    assert EndpointConfig.session.__module__ == "rasa.utils.endpoints"
+
+    async def sessions():
+        endpoint = EndpointConfig("http://x")
+        made = [endpoint.session(), endpoint.session()]
+        for session in made:
+            await session.close()
+        return made
+
+    made = asyncio.run(sessions())
+    assert made[0] is not made[1]
+    assert all(type(session).__name__ == "ClientSession" and session._json_serialize is json.dumps for session in made)
 
 
 def test_action_calls_share_one_connection_until_it_is_idle(monkeypatch):
@@ -89,14 +165,14 @@ def test_action_calls_share_one_connection_until_it_is_idle(monkeypatch):
         port, client_ports = free_port(), []
         server = await action_server(port, client_ports)
         endpoint = EndpointConfig(f"http://{HOST}:{port}/webhook")
-        answers = [await endpoint.request(json={"next_action": "action_answer"}) for _ in range(3)]
+        answers = [await run_action(endpoint) for _ in range(3)]
         await asyncio.sleep(1)  # idle for longer than KEEP_ALIVE_SECONDS: the connection is closed
-        answers.append(await endpoint.request(json={"next_action": "action_answer"}))
+        answers.append(await run_action(endpoint))
         await server.cleanup()
         return answers, client_ports
 
     answers, client_ports = asyncio.run(calls())
-    assert answers == [VALID] * 4
+    assert answers == [ANSWER] * 4
     assert client_ports[0] == client_ports[1] == client_ports[2] != client_ports[3]
 
 
@@ -105,15 +181,15 @@ def test_a_call_after_the_action_server_restarts_is_answered():
         port, client_ports = free_port(), []
         endpoint = EndpointConfig(f"http://{HOST}:{port}/webhook")
         server = await action_server(port, client_ports)
-        answers = [await endpoint.request(json={"next_action": "action_answer"})]
+        answers = [await run_action(endpoint)]
         await server.cleanup()
         server = await action_server(port, client_ports)
-        answers.append(await endpoint.request(json={"next_action": "action_answer"}))
+        answers.append(await run_action(endpoint))
         await server.cleanup()
         return answers, client_ports
 
     answers, client_ports = asyncio.run(calls())
-    assert answers == [VALID, VALID]
+    assert answers == [ANSWER, ANSWER]
     assert client_ports[0] != client_ports[1]  # a new connection to the new server
 
 
@@ -128,8 +204,32 @@ def test_the_action_server_reads_the_objects_rasa_sent():
     async def call():
         port, bodies = free_port(), []
         server = await action_server(port, [], bodies)
-        await EndpointConfig(f"http://{HOST}:{port}/webhook").request(json=payload)
+        await remote_action.action_server_endpoint(EndpointConfig(f"http://{HOST}:{port}/webhook")).request(json=payload)
         await server.cleanup()
         return bodies
 
     assert asyncio.run(call()) == [payload]
+
+
+def test_a_slow_action_server_is_waited_for_up_to_action_server_timeout(monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_TIMEOUT", "1.5")
+    patches.apply()  # again: it reads ACTION_SERVER_TIMEOUT
+    assert rasa_actions.DEFAULT_REQUEST_TIMEOUT == 1.5
+
+    async def call(delay):
+        port = free_port()
+        server = await action_server(port, [], delay=delay)
+        started = time.monotonic()
+        try:
+            return await run_action(EndpointConfig(f"http://{HOST}:{port}/webhook"))
+        except Exception as error:
+            return error
+        finally:
+            waited = time.monotonic() - started
+            await server.cleanup()
+            waits.append(waited)
+
+    waits = []
+    assert asyncio.run(call(0.5)) == ANSWER  # slow, but within the timeout
+    assert isinstance(asyncio.run(call(6)), asyncio.TimeoutError)  # the channels then say so (channels/checks.py)
+    assert 0.5 <= waits[0] < 1.5 <= waits[1] < 3
