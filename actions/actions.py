@@ -212,7 +212,8 @@ class ActionAnswer(AssistantAction):
             ]
         if answer.missing:
             topic, aspect = answer.missing
-            return missing_reply(knowledge, topic, aspect), [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
+            events = [SlotSet("topic", topic.id), SlotSet("suggested_topic", None)]
+            return missing_reply(knowledge, topic, aspect), events
         if answer.options:
             return clarifying_question(knowledge, answer.options), [SlotSet("suggested_topic", None)]
         if answer.out_of_scope:

@@ -39,7 +39,8 @@ class Tuning:
     answer_similarity: float = 0.75  # ... if the message is this close to a known question or NLU read a topic
     second_part_probability: float = 0.40  # another question in the message this likely to ask for a fact ...
     second_part_similarity: float = 0.55  # ... and this close to one of its examples gets it too
-    joined_probability: float = 0.25  # in a message joining things ("pay and outlook?"), another topic this likely is told too
+    # in a message joining things ("pay and outlook?"), another topic this likely is told too
+    joined_probability: float = 0.25
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
     clarify_options: int = 3

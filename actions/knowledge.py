@@ -383,7 +383,9 @@ def _read_topics(
     return topics
 
 
-def _cited_sources(reader: FileReader, value: Any, entry: str, text: str, sources: Dict[str, Source]) -> Tuple[Source, ...]:
+def _cited_sources(
+    reader: FileReader, value: Any, entry: str, text: str, sources: Dict[str, Source]
+) -> Tuple[Source, ...]:
     """The sources a fact cites (one id or a list), each listed under `sources`; a fact
     whose text names an organisation with a source of its own must cite that source."""
     source_ids = value if isinstance(value, list) else [value]

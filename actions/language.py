@@ -21,12 +21,12 @@ FOREIGN_WORDS = {
     "Italian": "il gli che non sono quanto guadagna lavoro posso voglio anche molto dove",
     "Vietnamese": "tôi là của có không được người làm bao nhiêu công việc",
 }
-ENGLISH_WORDS = set(
-    "the a an is are was were be been to of and or in on at for with what how why when where who which "
-    "do does did can could would should will i you he she it they we my your this that these much many "
-    "job work pay need get make become"
-    .split()
-)
+ENGLISH_WORDS = {
+    "the", "a", "an", "is", "are", "was", "were", "be", "been", "to", "of", "and", "or", "in", "on", "at",
+    "for", "with", "what", "how", "why", "when", "where", "who", "which", "do", "does", "did", "can", "could",
+    "would", "should", "will", "i", "you", "he", "she", "it", "they", "we", "my", "your", "this", "that",
+    "these", "much", "many", "job", "work", "pay", "need", "get", "make", "become",
+}
 _FOREIGN = {word for words in FOREIGN_WORDS.values() for word in words.split()} - ENGLISH_WORDS
 _WORD = re.compile(r"[^\W\d_]+")
 

@@ -137,7 +137,7 @@ def clarifying_question(knowledge: KnowledgeBase, options: Sequence[FactRef]) ->
     titles = [option_title(knowledge, topic, fact) for topic, fact in options]
     buttons = [
         Button(capitalised(title), ask_payload(topic, fact.aspects[0] if is_detail(topic, fact) else None))
-        for title, (topic, fact) in zip(titles, options)
+        for title, (topic, fact) in zip(titles, options, strict=True)
     ]
     return Reply((Line(f"{CLARIFYING_OPENER}{join_words(titles)}?"),), tuple(buttons))
 

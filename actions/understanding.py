@@ -141,7 +141,7 @@ class FactIndex:
     def _embed_and_fit(self, texts: List[str], cache_dir: Path = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The texts' embeddings and the classifier's weights (facts x dimensions) and bias."""
         labels = self.fact_of_entry.tolist()
-        key = "\n".join([f"C={CLASSIFIER_C}", *(f"{label}\t{text}" for label, text in zip(labels, texts))])
+        key = "\n".join([f"C={CLASSIFIER_C}", *(f"{label}\t{text}" for label, text in zip(labels, texts, strict=True))])
         path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
         if path is not None and path.exists():
             cached = np.load(path)
@@ -212,7 +212,12 @@ class AspectWords:
     in "what do most coders make", so it must not hijack the question."""
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
-        questions = [(fact, question.lower()) for t in knowledge.topics.values() for fact in t.facts for question in fact.questions]
+        questions = [
+            (fact, question.lower())
+            for t in knowledge.topics.values()
+            for fact in t.facts
+            for question in fact.questions
+        ]
         self.words = {
             aspect.id: [(re.compile(rf"\b{re.escape(word)}\b", re.I), word) for word in aspect.words]
             for aspect in knowledge.aspects.values()
@@ -266,7 +271,9 @@ def main(argv: List[str]) -> int:
         print(f"Knowledge file error: {error}", file=sys.stderr)
         return 1
     index = FactIndex.cached(knowledge, shared_encoder())
-    print(f"{len(index.entries)} example questions and facts embedded, fact classifier fitted, cached under {INDEX_CACHE}")
+    print(
+        f"{len(index.entries)} example questions and facts embedded, fact classifier fitted, cached under {INDEX_CACHE}"
+    )
     return 0
 
 

@@ -97,7 +97,8 @@ class _EncoderLayer:
     def __call__(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         length = len(x)
         # (3, heads, length, depth): queries, keys, values
-        projected = (_layer_norm(x, self.attention_norm) @ self.query_key_value).reshape(length, 3, self.heads, self.depth)
+        projected = _layer_norm(x, self.attention_norm) @ self.query_key_value
+        projected = projected.reshape(length, 3, self.heads, self.depth)
         query, key, value = projected.transpose(1, 2, 0, 3)
         weights = _softmax(query @ key.transpose(0, 2, 1) / np.sqrt(np.float32(self.depth)))
         attended = (weights @ value).transpose(1, 0, 2).reshape(length, self.heads * self.depth)

@@ -161,8 +161,8 @@ def _transformer_graph(layers: List[dict]) -> bytes:
     for number, layer in enumerate(layers):
         name = f"layer{number}"
         weight, bias = layer["qkv"]  # ONNX Runtime's fused self-attention; padding keys score -1e9
-        context = op("Attention", [x, constant(name + ".qkv.weight", weight), constant(name + ".qkv.bias", bias), "mask"],
-                     domain="com.microsoft", num_heads=HEADS, mask_filter_value=-1e9)
+        qkv = [constant(name + ".qkv.weight", weight), constant(name + ".qkv.bias", bias)]
+        context = op("Attention", [x, *qkv, "mask"], domain="com.microsoft", num_heads=HEADS, mask_filter_value=-1e9)
         x = layer_norm(op("Add", [x, linear(context, name + ".out", layer["out"])]), name + ".ln1", layer["ln1"])
         up = linear(x, name + ".up", layer["up"])  # exact (erf) GELU, as in BERT
         gelu = op("Mul", [op("Mul", [up, op("Add", [op("Erf", [op("Div", [up, "sqrt2"])]), "one"])]), "half"])

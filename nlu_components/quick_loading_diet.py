@@ -67,7 +67,7 @@ def _sparse_values(blocks: List[scipy.sparse.coo_matrix]) -> Tuple[np.ndarray, n
     values and shape, with the entries in the order scipy's hstack gives them."""
     offsets = np.cumsum([0] + [block.shape[1] for block in blocks[:-1]])
     rows = np.concatenate([block.row for block in blocks])
-    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets)])
+    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets, strict=True)])
     values = np.concatenate([block.data for block in blocks])
     indices = np.stack([np.zeros_like(rows), rows, columns], axis=1).astype(np.int64)
     shape = np.array([1, blocks[0].shape[0], sum(block.shape[1] for block in blocks)], np.int64)
@@ -91,7 +91,10 @@ class TracedPrediction:
         if len(arrays) != len(self.input_types):
             raise ValueError(f"DIET's prediction takes {len(self.input_types)} arrays, got {len(arrays)}")
         eager = context.context()
-        inputs = [convert_to_eager_tensor(array, eager, dtype) for array, dtype in zip(arrays, self.input_types)]
+        inputs = [
+            convert_to_eager_tensor(array, eager, dtype)
+            for array, dtype in zip(arrays, self.input_types, strict=True)
+        ]
         return self.graph._call_flat(inputs, self.graph.captured_inputs)
 
 
@@ -113,7 +116,9 @@ class QuickLoadingDIET(DIET):
     ) -> "RasaModel":
         config = kwargs["config"]
         if finetune_mode or config[RUN_EAGERLY]:
-            return super().load(model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs)
+            return super().load(
+                model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
         kwargs["config"] = {**config, RUN_EAGERLY: True}
         model = super().load(model_file_name, model_data_example, None, finetune_mode, *args, **kwargs)
         model.config[RUN_EAGERLY] = False

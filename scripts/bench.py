@@ -140,7 +140,8 @@ GREETING_RECORDER = """
       if (!b.greeting && document.querySelector('#rasaWebchatPro .rw-response')) b.greeting = performance.now();
     }).observe(document, {childList: true, subtree: true, attributes: true});
     document.addEventListener('click', (e) => {
-      if (!window.__bench.click && e.target.closest && e.target.closest('.rw-launcher')) window.__bench.click = performance.now();
+      if (!window.__bench.click && e.target.closest && e.target.closest('.rw-launcher'))
+        window.__bench.click = performance.now();
     }, true);
 """
 
@@ -312,7 +313,7 @@ def report(ours: dict, reference: dict, seconds: float, turns: int, widget: dict
             growth = value / ours[long_first]
             target = f"within 1.5x of turns 1-16: {growth:.2f}x, {'met' if growth <= 1.5 else 'NOT met'}"
         lines.append(f"| {figure} | {value:.1f} | {ref:.1f} | {ratio} | {target} |")
-    rounds = zip(ours[ROUNDS_OF_8], reference[ROUNDS_OF_8])
+    rounds = zip(ours[ROUNDS_OF_8], reference[ROUNDS_OF_8], strict=True)
     lines += ["", "8 conversations, each round (this bot / `rasa init` bot, turns/s): " + ", ".join(
         f"{mine:.1f} / {theirs:.1f} ({mine / theirs:.2f}x)" for mine, theirs in rounds) + "."]
     lines += ["", "The widget on the demo page (this bot only; headless Chromium, 3 page loads):", ""]
@@ -345,7 +346,10 @@ def main() -> None:
             started = time.monotonic()
             with running_servers(MODEL, Path(workdir)) as servers:
                 ours = ready_after(servers.url, CAREER_CONVERSATION[0], started)
-                bots = {"ours": (servers.url, CAREER_CONVERSATION), "reference": (reference_url, REFERENCE_CONVERSATION)}
+                bots = {
+                    "ours": (servers.url, CAREER_CONVERSATION),
+                    "reference": (reference_url, REFERENCE_CONVERSATION),
+                }
                 measured = measure(bots, args.seconds, args.turns, args.rounds)
                 ours.update(measured["ours"], **memory_figures(servers.process_group))
                 reference.update(measured["reference"], **memory_figures(reference_group))

@@ -14,5 +14,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def launch_chromium(playwright):
     """A headless Chromium browser, or AssertionError saying how to get one."""
     if not Path(CHROMIUM_PATH).exists():
-        raise AssertionError(f"{CHROMIUM_PATH} not found: run `make test` (installs Debian's chromium) or set CHROMIUM_PATH")
+        raise AssertionError(
+            f"{CHROMIUM_PATH} not found: run `make test` (installs Debian's chromium) or set CHROMIUM_PATH"
+        )
     return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)

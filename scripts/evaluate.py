@@ -25,6 +25,7 @@ import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -289,7 +290,9 @@ def _summary_table(outcomes: List[Outcome], dialogue_turns: list, oos_results: D
 
 
 def _group_table(group_results: Dict[str, List[Tuple[str, bool]]]) -> List[str]:
-    lines = ["", "## Sources, advisors and what the knowledge file lacks (held-out)", "", "| measure | right |", "|---|---|"]
+    lines = [
+        "", "## Sources, advisors and what the knowledge file lacks (held-out)", "", "| measure | right |", "|---|---|"
+    ]
     for group, results in group_results.items():
         right = sum(right for _, right in results)
         lines.append(f"| {SOURCE_AND_ADVISOR_GROUPS[group]} | {share(right, len(results))} |")
@@ -298,14 +301,18 @@ def _group_table(group_results: Dict[str, List[Tuple[str, bool]]]) -> List[str]:
 
 def _outcome_tables(outcomes: List[Outcome]) -> List[str]:
     """Questions by outcome (all, and the long or indirect ones), and by style."""
-    long_ones = [o for o in outcomes if len(o.text.split()) >= 12 or {"preamble", "two_part", "indirect"} & set(o.style)]
+    long_ones = [
+        o for o in outcomes if len(o.text.split()) >= 12 or {"preamble", "two_part", "indirect"} & set(o.style)
+    ]
     verdicts, long_verdicts = Counter(o.verdict for o in outcomes), Counter(o.verdict for o in long_ones)
     lines = ["", "## Held-out questions by outcome", "", "| outcome | all | long, indirect, preamble or two-part |",
              "|---|---|---|"]
-    for verdict in ["right", "right_after_click", "clarified", "declined", "partial", "wrong_detail", "wrong_topic", "no_fact"]:
-        lines.append(
-            f"| {verdict} | {share(verdicts[verdict], len(outcomes))} | {share(long_verdicts[verdict], len(long_ones))} |"
-        )
+    verdict_names = [
+        "right", "right_after_click", "clarified", "declined", "partial", "wrong_detail", "wrong_topic", "no_fact"
+    ]
+    for verdict in verdict_names:
+        of_all, of_long = share(verdicts[verdict], len(outcomes)), share(long_verdicts[verdict], len(long_ones))
+        lines.append(f"| {verdict} | {of_all} | {of_long} |")
     lines += ["", "## Held-out questions by style (right at first reply)", "", "| style | right |", "|---|---|"]
     by_style = defaultdict(list)
     for o in outcomes:
@@ -346,14 +353,18 @@ def _misses(
         for text, expect, right, reply in dialogue_turns if not right
     ]
     lines += ["", "## Source, advisor and local lines answered wrong", ""]
-    lines += [f"- {group}: \"{text}\"" for group, results in group_results.items() for text, right in results if not right]
+    lines += [
+        f"- {group}: \"{text}\"" for group, results in group_results.items() for text, right in results if not right
+    ]
     return lines
 
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "career-assistant.tar.gz"))
-    parser.add_argument("--clinc150", default=str(PROJECT_ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"))
+    parser.add_argument(
+        "--clinc150", default=str(PROJECT_ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json")
+    )
     parser.add_argument("--no-cross-validation", action="store_true", help="skip the 5 extra trainings")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -364,20 +375,27 @@ def main(argv: Sequence[str]) -> int:
     if not clinc:
         print(f"CLINC150 not found at {args.clinc150}: its lines are skipped", file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as workdir, running_servers(Path(args.model), Path(workdir), with_web_page=False) as servers:
-        with ThreadPoolExecutor(CONCURRENCY) as pool:
-            outcomes = list(pool.map(lambda q: judge_question(servers.bot, knowledge, q), questions))
-            dialogue_turns = [t for turns in pool.map(lambda d: judge_dialogue(servers.bot, knowledge, d), dialogues) for t in turns]
-            group_results = {
-                group: list(zip(lines, pool.map(
-                    lambda numbered: judge_group_line(servers.bot, knowledge, advising, group, numbered[1], numbered[0]), enumerate(lines)
-                )))
-                for group, lines in groups.items()
-            }
-            oos_results = {}
-            for name, lines in {"held-out near-miss out-of-scope lines": near_misses, **clinc}.items():
-                answered = sum(pool.map(lambda line: answered_with_fact(servers.bot, knowledge, line), lines))
-                oos_results[name] = (answered, len(lines))
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        running_servers(Path(args.model), Path(workdir), with_web_page=False) as servers,
+        ThreadPoolExecutor(CONCURRENCY) as pool,
+    ):
+        outcomes = list(pool.map(lambda q: judge_question(servers.bot, knowledge, q), questions))
+        dialogue_turns = [
+            t for turns in pool.map(lambda d: judge_dialogue(servers.bot, knowledge, d), dialogues) for t in turns
+        ]
+        group_results = {
+            group: list(zip(
+                lines,
+                pool.map(partial(judge_group_line, servers.bot, knowledge, advising, group), lines, range(len(lines))),
+                strict=True,
+            ))
+            for group, lines in groups.items()
+        }
+        oos_results = {}
+        for name, lines in {"held-out near-miss out-of-scope lines": near_misses, **clinc}.items():
+            answered = sum(pool.map(lambda line: answered_with_fact(servers.bot, knowledge, line), lines))
+            oos_results[name] = (answered, len(lines))
     cv = None if args.no_cross_validation else cross_validate(RESULTS / "cross_validation")
     report = write_report(outcomes, dialogue_turns, oos_results, group_results, cv, time.monotonic() - started)
     (RESULTS / "evaluation.md").write_text(report)

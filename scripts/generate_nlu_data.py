@@ -36,7 +36,8 @@ def nlu_data_yaml(knowledge: KnowledgeBase, source: Path) -> str:
     for topic in knowledge.topics.values():
         lines += [f"- intent: {topic.intent}"]
         lines += examples_block(question for fact in topic.facts for question in fact.questions)
-    lines += ["- lookup: aspect"] + examples_block(word for aspect in knowledge.aspects.values() for word in aspect.words)
+    aspect_words = (word for aspect in knowledge.aspects.values() for word in aspect.words)
+    lines += ["- lookup: aspect"] + examples_block(aspect_words)
     for aspect in knowledge.aspects.values():
         lines += [f"- synonym: {aspect.id}"] + examples_block(aspect.words)
     return "\n".join(lines) + "\n"

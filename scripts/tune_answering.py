@@ -71,7 +71,9 @@ def score(assistant: Assistant, tuning: Tuning, questions, oos) -> Tuple[float, 
     return objective, counts
 
 
-def main(model: str = "models/career-assistant.tar.gz", clinc: str = "../shared/datasets/clinc150/data_full.json") -> None:
+def main(
+    model: str = "models/career-assistant.tar.gz", clinc: str = "../shared/datasets/clinc150/data_full.json"
+) -> None:
     logging.disable(logging.WARNING)
     dev = [yaml.safe_load(path.read_text()) for path in sorted((PROJECT_ROOT / "tests" / "dev").glob("*.yml"))]
     questions = [q for document in dev for q in document.get("questions", [])]
@@ -85,14 +87,14 @@ def main(model: str = "models/career-assistant.tar.gz", clinc: str = "../shared/
     knowledge, index = assistant.knowledge, assistant.fact_index
     prepared_q = [
         (read_message(p, assistant), index.rank(q["text"]), [resolve(knowledge, label) for label in q["expect"]])
-        for p, q in zip(parsed_q, questions)
+        for p, q in zip(parsed_q, questions, strict=True)
     ]
-    prepared_o = [(read_message(p, assistant), index.rank(line)) for p, line in zip(parsed_o, oos_lines)]
+    prepared_o = [(read_message(p, assistant), index.rank(line)) for p, line in zip(parsed_o, oos_lines, strict=True)]
     print(f"{len(questions)} dev questions, {len(oos_lines)} out-of-scope lines")
     print("current:", score(assistant, DEFAULT_TUNING, prepared_q, prepared_o))
     results = []
     for values in itertools.product(*GRID.values()):
-        tuning = replace(DEFAULT_TUNING, **dict(zip(GRID, values)))
+        tuning = replace(DEFAULT_TUNING, **dict(zip(GRID, values, strict=True)))
         results.append((*score(assistant, tuning, prepared_q, prepared_o), tuning))
     results.sort(key=lambda r: -r[0])
     for objective, counts, tuning in results[:8]:

@@ -60,8 +60,12 @@ _NTH_LAST_USER_MESSAGE = (
     .offset(sa.bindparam("skip"))
     .limit(1)
 )
-_EVENTS_WITH_IDS = sa.select(_EVENTS.c.data).where(_EVENTS.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(_EVENTS.c.id)
-_EVENTS_FROM = sa.select(_EVENTS.c.data).where(_OF_SENDER, _EVENTS.c.id >= sa.bindparam("recent_start")).order_by(_EVENTS.c.id)
+_EVENTS_WITH_IDS = (
+    sa.select(_EVENTS.c.data).where(_EVENTS.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(_EVENTS.c.id)
+)
+_EVENTS_FROM = (
+    sa.select(_EVENTS.c.data).where(_OF_SENDER, _EVENTS.c.id >= sa.bindparam("recent_start")).order_by(_EVENTS.c.id)
+)
 
 
 @functools.lru_cache(maxsize=None)
@@ -169,14 +173,14 @@ class ConversationStore(SQLTrackerStore):
         index lookup (_EVENT_LOOKUP), so the cost does not grow with the conversation."""
         # Events before the latest session start or restart do not count, as in Rasa.
         session_start = connection.execute(_LATEST_SESSION_START, {"sender_id": sender_id}).scalar() or 0
-        recent_start = connection.execute(
-            _NTH_LAST_USER_MESSAGE, {"sender_id": sender_id, "session_start": session_start, "skip": self.recent_turns - 1}
-        ).scalar() or session_start
+        nth_last = {"sender_id": sender_id, "session_start": session_start, "skip": self.recent_turns - 1}
+        recent_start = connection.execute(_NTH_LAST_USER_MESSAGE, nth_last).scalar() or session_start
         latest_slot_values = _latest_slot_values(tuple(slot.name for slot in self.domain.slots))
         earlier = [
             event_id
             for event_id in connection.execute(
-                latest_slot_values, {"sender_id": sender_id, "session_start": session_start, "recent_start": recent_start}
+                latest_slot_values,
+                {"sender_id": sender_id, "session_start": session_start, "recent_start": recent_start},
             ).scalars()
             if event_id  # all before recent_start
         ]
@@ -192,7 +196,8 @@ class ConversationStore(SQLTrackerStore):
             await super().save(tracker)
         else:
             await self.stream_events(tracker)
-            rows = [self._row(tracker.sender_id, event.as_dict()) for event in itertools.islice(tracker.events, stored, None)]
+            new_events = itertools.islice(tracker.events, stored, None)
+            rows = [self._row(tracker.sender_id, event.as_dict()) for event in new_events]
             if rows:
                 with self.engine.begin() as connection:
                     connection.execute(self.SQLEvent.__table__.insert(), rows)

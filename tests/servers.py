@@ -16,5 +16,7 @@ def run_rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
         [*PATCHED_RASA, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
     )
     if result.returncode != 0:
-        pytest.fail(f"rasa {' '.join(args)} exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        pytest.fail(
+            f"rasa {' '.join(args)} exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result

@@ -80,7 +80,9 @@ def pressed(career: Assistant, payload: str) -> str:
 
 def source_sentence(fact: Fact, label: str) -> str:
     source = fact.source
-    return f"{label}{source.title}, {source.url}, {fact.year}." if source.url else f"{label}{source.title}, {fact.year}."
+    if source.url:
+        return f"{label}{source.title}, {source.url}, {fact.year}."
+    return f"{label}{source.title}, {fact.year}."
 
 
 # --- topics and details -----------------------------------------------------------------
@@ -148,7 +150,7 @@ def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_me
     assert all(topic.title in messages[0]["text"] for topic in topics)
     buttons = messages[0]["buttons"]
     assert len(buttons) == len(topics)
-    for topic, button in zip(topics, buttons):  # each button asks for that topic's fact
+    for topic, button in zip(topics, buttons, strict=True):  # each button asks for that topic's fact
         assert lines(pressed(conversation.assistant, button["payload"]))[0] == topic.fact_for(aspect.id).text
 
 
@@ -371,11 +373,14 @@ def test_an_unsure_request_for_a_person_still_gets_the_contact(career):
 
 
 def test_misunderstandings_in_a_row_offer_an_advisor_once(conversation):
-    off_topic = ["what's the weather like in Boston tomorrow", "tell me a joke about cats", "who won the game last night"]
+    off_topic = [
+        "what's the weather like in Boston tomorrow", "tell me a joke about cats", "who won the game last night"
+    ]
     replies = [conversation.text("out_of_scope", text=line) for line in off_topic]
     offered = [ADVISING.email in reply for reply in replies]
     in_a_row = DEFAULT_TUNING.misunderstandings_before_advisor
-    assert offered == [number == in_a_row for number in range(1, len(off_topic) + 1)], "offered once, then counted afresh"
+    expected = [number == in_a_row for number in range(1, len(off_topic) + 1)]
+    assert offered == expected, "offered once, then counted afresh"
 
 
 def test_an_answer_in_between_resets_the_count(conversation):

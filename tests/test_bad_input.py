@@ -153,6 +153,8 @@ def test_a_flood_of_one_message_leaves_the_server_serving_others(running_bot):
     flooder = uuid.uuid4().hex
     with ThreadPoolExecutor(max_workers=10) as pool:
         flood = [pool.submit(say, running_bot.url, FIGURE_QUESTION, flooder) for _ in range(50)]
-        other = next(topic for topic in SERVED.topics.values() if topic is not FIGURE_TOPIC and topic.headline.questions)
+        other = next(
+            topic for topic in SERVED.topics.values() if topic is not FIGURE_TOPIC and topic.headline.questions
+        )
         assert other.headline.text in say(running_bot.url, asked_by(other.headline))
         assert all(FIGURE_ANSWER in reply.result() for reply in flood)

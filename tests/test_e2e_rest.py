@@ -12,7 +12,9 @@ from actions.school import configured_school_file, load_advising_contact
 from tests.knowledge_files import SERVED, asked_by
 
 ASKED_FACTS = [(topic, fact) for topic in SERVED.topics.values() for fact in topic.facts if fact.questions]
-OUT_OF_SCOPE = ["what's the weather like in Boston tomorrow", "tell me a joke about cats", "who won the game last night"]
+OUT_OF_SCOPE = [
+    "what's the weather like in Boston tomorrow", "tell me a joke about cats", "who won the game last night"
+]
 MARKDOWN = re.compile(r"\]\(|\*\*|__|`|  $|^#", re.M)
 
 

@@ -66,7 +66,10 @@ def test_without_the_action_server_the_student_is_told_to_try_again_and_the_conv
 
 def test_a_hanging_action_server_costs_the_student_the_timeout_not_five_minutes(trained_model, tmp_path):
     action_port = free_port()
-    with silent_server(action_port), rasa_server(trained_model, tmp_path, action_port, {"ACTION_SERVER_TIMEOUT": "2"}) as bot:
+    with (
+        silent_server(action_port),
+        rasa_server(trained_model, tmp_path, action_port, {"ACTION_SERVER_TIMEOUT": "2"}) as bot,
+    ):
         start = time.monotonic()
         reply = bot.reply_text("student", FIGURE_QUESTION)
         print(f"reply after {time.monotonic() - start:.1f} s")

@@ -42,7 +42,8 @@ def reference_hidden_states(ids: np.ndarray) -> np.ndarray:
 
     def norm(x, name):
         centred = x - x.mean(-1, keepdims=True)
-        return centred / np.sqrt((centred ** 2).mean(-1, keepdims=True) + LN_EPS) * w[name + ".weight"] + w[name + ".bias"]
+        normalised = centred / np.sqrt((centred ** 2).mean(-1, keepdims=True) + LN_EPS)
+        return normalised * w[name + ".weight"] + w[name + ".bias"]
 
     x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
          + w["embeddings.token_type_embeddings.weight"][0])
@@ -66,7 +67,7 @@ def reference_hidden_states(ids: np.ndarray) -> np.ndarray:
 def test_sentence_embeddings_match_bert(encoder):
     """Batched together (so the shorter ones are padded) and one at a time."""
     batched = encoder.encode(TEXTS)
-    for text, vector in zip(TEXTS, batched):
+    for text, vector in zip(TEXTS, batched, strict=True):
         ids = np.array(encoder.tokenizer.wrap(encoder.tokenizer.tokenize(text)))
         mean = reference_hidden_states(ids).mean(0)
         expected = mean / np.linalg.norm(mean)

@@ -70,7 +70,7 @@ def test_one_message_batch_is_rasas_batch(trained_model, monkeypatch):
             generator, _ = create_data_generators(model_data, batch_sizes=1, epochs=1, shuffle=False)
             rasas = next(iter(generator))[0]
             assert len(ours) == len(rasas) == 9, message.get("text")
-            for mine, theirs in zip(ours, rasas):
+            for mine, theirs in zip(ours, rasas, strict=True):
                 assert mine.dtype == theirs.dtype and mine.shape == theirs.shape, message.get("text")
                 assert np.array_equal(mine, theirs), message.get("text")
             compared.append(message.get("text"))

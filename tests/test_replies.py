@@ -17,7 +17,9 @@ def test_a_fact_reply_is_the_fact_its_source_the_offer_and_next_steps():
     assert [line.text for line in reply.lines] == [
         DUTIES.headline.text, "Source: A made-up guide.", "Shall I tell you about pay next?",
     ]
-    assert reply.next_steps == (Button("The working hours", '/ask_duties{"aspect": "early"}'), Button("How much does it pay?", "/ask_pay"))
+    assert reply.next_steps == (
+        Button("The working hours", '/ask_duties{"aspect": "early"}'), Button("How much does it pay?", "/ask_pay")
+    )
 
 
 def test_told_details_are_not_offered_again():
@@ -31,30 +33,43 @@ def test_decline_offers_topics_not_discussed_yet():
     assert reply.next_steps == (Button("How much does it pay?", "/ask_pay"),)
 
 
-LINKED = Reply((Line("Source: ", Link("Guide", "https://example.org/g"), ", 2020."), Line("Next?")), (Button("Pay", "/ask_pay"),))
+LINKED = Reply(
+    (Line("Source: ", Link("Guide", "https://example.org/g"), ", 2020."), Line("Next?")), (Button("Pay", "/ask_pay"),)
+)
 
 
 def test_markdown_for_the_widget():
     assert render(LINKED, "socketio") == [
-        {"text": "Source: [Guide](https://example.org/g), 2020.  \nNext?", "buttons": [{"title": "Pay", "payload": "/ask_pay"}]}
+        {
+            "text": "Source: [Guide](https://example.org/g), 2020.  \nNext?",
+            "buttons": [{"title": "Pay", "payload": "/ask_pay"}],
+        }
     ]
 
 
 def test_plain_text_for_rest():
     assert render(LINKED, "rest") == [
-        {"text": "Source: Guide, https://example.org/g, 2020.\nNext?", "buttons": [{"title": "Pay", "payload": "/ask_pay"}]}
+        {
+            "text": "Source: Guide, https://example.org/g, 2020.\nNext?",
+            "buttons": [{"title": "Pay", "payload": "/ask_pay"}],
+        }
     ]
 
 
 def test_plain_text_and_typed_suggestions_for_the_shell():
-    assert render(LINKED, "cmdline") == [{"text": "Source: Guide, https://example.org/g, 2020.\nNext?\nYou could ask: Pay"}]
+    assert render(LINKED, "cmdline") == [
+        {"text": "Source: Guide, https://example.org/g, 2020.\nNext?\nYou could ask: Pay"}
+    ]
 
 
 def test_the_bakers_guild_must_be_cited_by_a_fact_that_names_it(tmp_path):
     path = tmp_path / "bakery.yml"
     path.write_text((Path(__file__).parent / "bakery.yml").read_text().replace(
         "Bakers earn a modest wage.", "The Bakers Guild says bakers earn a modest wage."
-    ).replace("title: A made-up guide\n", "title: A made-up guide\n  guild:\n    title: The guild's page\n    names: [Bakers Guild]\n"))
+    ).replace(
+        "title: A made-up guide\n",
+        "title: A made-up guide\n  guild:\n    title: The guild's page\n    names: [Bakers Guild]\n",
+    ))
     with pytest.raises(KnowledgeFileError) as caught:
         load_knowledge(path)
     assert "names Bakers Guild" in caught.value.problem
@@ -85,9 +100,17 @@ def test_the_schools_file_is_read_entry_by_entry(tmp_path):
 @pytest.mark.parametrize(
     "change, entry, problem",
     [
-        (lambda text: text.replace("advice@school.example", "advice at school"), "advising email", "not an email address"),
+        (
+            lambda text: text.replace("advice@school.example", "advice at school"),
+            "advising email",
+            "not an email address",
+        ),
         (lambda text: text.replace("  phone: 555 0100\n", ""), "advising", "missing required key(s): phone"),
-        (lambda text: text.replace("https://school.example/book", "school.example/book"), "advising booking_url", "not an http(s) address"),
+        (
+            lambda text: text.replace("https://school.example/book", "school.example/book"),
+            "advising booking_url",
+            "not an http(s) address",
+        ),
         (lambda text: text.replace("advising:", "advisor:"), "top level", "missing required key(s): advising"),
     ],
 )

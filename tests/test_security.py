@@ -4,6 +4,7 @@ import os
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -26,7 +27,7 @@ def listening_sockets() -> dict:
     """{socket inode: (local address, port)} of every listening TCP socket (/proc/net/tcp, tcp6)."""
     found = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in open(table).read().splitlines()[1:]:
+        for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             address, port_hex = fields[1].split(":")
             if fields[3] == "0A":  # LISTEN

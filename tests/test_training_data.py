@@ -53,7 +53,7 @@ def test_every_topic_intent_has_enough_examples_and_a_rule(topic):
 
 def test_aspect_annotations_use_words_of_the_knowledge_file():
     words = {word for aspect in KNOWLEDGE.aspects.values() for word in aspect.words}
-    for intent, text, entities in TRAINING:
+    for _intent, text, entities in TRAINING:
         for entity_text, _ in entities:
             assert entity_text.lower() in words, f"{entity_text!r} in {text!r} is not an aspect word"
 

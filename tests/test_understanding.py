@@ -43,7 +43,9 @@ def test_a_story_before_the_question_is_not_a_question_of_its_own():
 
 def test_after_also_the_rest_is_a_question_of_its_own():
     parts = clauses("is there newer pay data and also newer job growth numbers")
-    assert [(c.text, c.asks) for c in parts[1:]] == [("is there newer pay data", True), ("newer job growth numbers", True)]
+    assert [(c.text, c.asks) for c in parts[1:]] == [
+        ("is there newer pay data", True), ("newer job growth numbers", True)
+    ]
 
 
 @pytest.mark.parametrize("text, about_the_career", [
@@ -85,12 +87,16 @@ def test_the_fact_classifier_fits_any_number_of_facts(facts):
 
 def test_list_numbers_split_the_questions():
     parts = clauses("1) what do bakers earn a year 2) is the bread trade growing")
-    assert [(c.text, c.asks) for c in parts[1:]] == [("what do bakers earn a year", True), ("is the bread trade growing", True)]
+    assert [(c.text, c.asks) for c in parts[1:]] == [
+        ("what do bakers earn a year", True), ("is the bread trade growing", True)
+    ]
 
 
 def test_ranking_reads_the_question_after_a_long_preamble(bakery):
     knowledge, index = bakery
-    ranking = index.rank("I worked in a warehouse for ten years and hurt my back. So what do bakers actually do all day?")
+    ranking = index.rank(
+        "I worked in a warehouse for ten years and hurt my back. So what do bakers actually do all day?"
+    )
     assert ranking.facts[0].fact is knowledge.topics["duties"].headline
     assert ranking.facts[0].clause > 0, "the question's own clause matched, not the story"
     assert len(ranking.questions) == 1, "the story is not a question of its own"
@@ -107,7 +113,8 @@ def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
 def match(knowledge, topic, index, similarity, clause=0, probability=None):
     """A made-up match; the fact classifier's probability is the similarity unless given."""
     fact = knowledge.topics[topic].facts[index]
-    return FactMatch(knowledge.topics[topic], fact, similarity, clause, similarity if probability is None else probability)
+    probability = similarity if probability is None else probability
+    return FactMatch(knowledge.topics[topic], fact, similarity, clause, probability)
 
 
 def ranked(*matches, questions=()):
@@ -205,7 +212,8 @@ def test_a_message_joining_two_topics_without_clauses_gets_both(bakery):
     matches = (match(knowledge, "pay", 0, 0.7, probability=0.6), match(knowledge, "duties", 1, 0.65, probability=0.35))
     joined = Ranking(list(matches), [], joined=True)
     tuning = Tuning(joined_probability=0.25, second_part_similarity=0.55)
-    assert [f.id for _, f in choose_answer(knowledge, message, Context(), joined, tuning).told] == ["bakers_pay", "bakers_hours"]
+    told = choose_answer(knowledge, message, Context(), joined, tuning).told
+    assert [f.id for _, f in told] == ["bakers_pay", "bakers_hours"]
     alone = Ranking(list(matches), [], joined=False)
     assert [f.id for _, f in choose_answer(knowledge, message, Context(), alone, tuning).told] == ["bakers_pay"]
 
@@ -216,7 +224,9 @@ def test_an_aspect_word_and_a_sure_fact_classifier_each_get_their_fact(bakery):
     knowledge, _ = bakery
     answer = choose_answer(
         knowledge, Message([("ask_duties", 0.99)], aspect_ids=["early"], aspect_weights={"early": 0.9}), Context(),
-        ranked(match(knowledge, "duties", 0, 0.8, probability=0.7), match(knowledge, "duties", 1, 0.7, probability=0.2)),
+        ranked(
+            match(knowledge, "duties", 0, 0.8, probability=0.7), match(knowledge, "duties", 1, 0.7, probability=0.2)
+        ),
         Tuning(second_part_probability=0.4),
     )
     assert [f.id for _, f in answer.told] == ["bakers_hours", "bakers_work"]
@@ -255,7 +265,8 @@ def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(baker
     """The action server takes the message's embedding from the parse result instead of
     running the model again: the ranking must not change, for one clause or several."""
     _, index = bakery
-    for text in ["what do the bread rolls cost", "I baked at home for years, so what would I do all day? and who hires?"]:
+    texts = ["what do the bread rolls cost", "I baked at home for years, so what would I do all day? and who hires?"]
+    for text in texts:
         carried = from_text(as_text(shared_encoder().encode([text])[0]))
         again, given = index.rank(text), index.rank(text, carried)
         assert [m.fact.id for m in given.facts] == [m.fact.id for m in again.facts]

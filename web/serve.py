@@ -31,7 +31,7 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -111,48 +111,60 @@ def content_security_policy(socket_url: str) -> str:
     )
 
 
+def served_body(path: str, config_bytes: bytes, career: str) -> Optional[Tuple[bytes, str]]:
+    """The body and content type served at `path` (the page with `career` filled in, the bundle
+    without its font import), or None for anything off the allow-list or missing."""
+    route = ROUTES.get(path)
+    if route is None:
+        return None
+    file, ctype = route
+    if file == CONFIG_FILE:
+        return config_bytes, ctype
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None
+    if file == WEBCHAT_BUNDLE:
+        data = data.replace(FONT_IMPORT, b"")
+    if file == PAGE:
+        data = data.replace(CAREER_NAME.encode(), career.encode())
+    return data, ctype
+
+
+def response_headers(ctype: str, length: int, csp: str) -> List[Tuple[str, str]]:
+    """The headers sent with a body of `length` bytes: the CSP on the page, CORS on the rest."""
+    headers = [
+        ("Content-Type", ctype),
+        ("Content-Length", str(length)),
+        ("Cache-Control", "no-cache"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+    if ctype.startswith("text/html"):
+        headers.append(("Content-Security-Policy", csp))
+    else:  # the widget's files may be embedded in other sites' pages
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    return headers
+
+
 def build_handler(config: dict, quiet: bool) -> type:
     config_bytes = json.dumps(config, indent=2).encode("utf-8")
     csp = content_security_policy(config["socketUrl"])
+    career = config["subtitle"].lower()
 
     class Handler(BaseHTTPRequestHandler):
         def version_string(self) -> str:
             return "careerchat-demo"
 
-        def _body_for(self, path: str) -> Optional[Tuple[bytes, str]]:
-            route = ROUTES.get(path)
-            if route is None:
-                return None
-            file, ctype = route
-            if file == CONFIG_FILE:
-                return config_bytes, ctype
-            try:
-                data = file.read_bytes()
-            except FileNotFoundError:
-                return None
-            if file == WEBCHAT_BUNDLE:
-                data = data.replace(FONT_IMPORT, b"")
-            if file == PAGE:
-                data = data.replace(CAREER_NAME.encode(), config["subtitle"].lower().encode())
-            return data, ctype
-
         def _send(self, head_only: bool) -> None:
-            path = urlsplit(self.path).path
-            found = self._body_for(path)
+            found = served_body(urlsplit(self.path).path, config_bytes, career)
             if found is None:
                 body, ctype, status = b"Not found\n", "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND
             else:
                 (body, ctype), status = found, HTTPStatus.OK
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Referrer-Policy", "no-referrer")
-            if ctype.startswith("text/html"):
-                self.send_header("Content-Security-Policy", csp)
-            else:  # the widget's files may be embedded in other sites' pages
-                self.send_header("Access-Control-Allow-Origin", "*")
+            for name, value in response_headers(ctype, len(body), csp):
+                self.send_header(name, value)
             self.end_headers()
             if not head_only:
                 self.wfile.write(body)

@@ -116,9 +116,12 @@ def tab_until(page, predicate_js: str, max_presses: int = 40) -> None:
 
 
 def assert_focus_visible(page):
-    style = active(page, "(() => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()")
+    style = active(
+        page, "(() => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
+    )
     outline_style, outline_width, box_shadow = style
-    assert (outline_style != "none" and outline_width != "0px") or box_shadow != "none", f"no visible focus style: {style}"
+    outlined = outline_style != "none" and outline_width != "0px"
+    assert outlined or box_shadow != "none", f"no visible focus style: {style}"
 
 
 def assert_only_local_requests(page, servers):
@@ -186,7 +189,7 @@ def test_next_steps_are_buttons_and_a_person_is_one_question_away(servers, make_
     assert "You can also ask" not in answer
     following = SERVED.topics[FIGURE_TOPIC.next].button
     page.locator(REPLY_BUTTON, has_text=following).first.wait_for(state="visible", timeout=BOT_TIMEOUT_S * 1000)
-    assert 1 < page.locator(REPLY_BUTTON).count()
+    assert page.locator(REPLY_BUTTON).count() > 1
 
     contact = load_advising_contact(configured_school_file())
     ask_typed(page, "can I talk to a real person at the school?", contact.email)

@@ -168,7 +168,10 @@ def test_widget_gets_markdown_links_and_quick_replies():
 def test_rest_gets_plain_text_buttons_and_the_sources_as_data():
     messages = Conversation().say("ask_pay", channel="rest")
     assert not MARKDOWN.search(messages[0]["text"])
-    assert "Source: BLS Occupational Outlook Handbook 2021-22, Medical Records and Health Information Specialists, https://" in messages[0]["text"]
+    assert (
+        "Source: BLS Occupational Outlook Handbook 2021-22, Medical Records and Health Information Specialists, https://"
+        in messages[0]["text"]
+    )
     assert messages[0]["buttons"]
     sources = messages[1]["custom"]["sources"]
     assert sources[0] == {

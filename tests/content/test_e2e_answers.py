@@ -89,7 +89,10 @@ def test_rest_replies_are_plain_text_with_the_sources_as_data(running_bot):
 
 SOURCE_AND_ADVISOR = [
     (["what's the job outlook", "is that current?"], "That comes from: BLS Occupational Outlook Handbook 2021-22"),
-    (["how much does it pay", "where does that number come from?"], "That comes from: BLS Occupational Outlook Handbook 2021-22"),
+    (
+        ["how much does it pay", "where does that number come from?"],
+        "That comes from: BLS Occupational Outlook Handbook 2021-22",
+    ),
     (["can I talk to a real person?"], "advising@example.edu"),
     (["what do medical coders earn in Ohio?"], "I only have national figures"),
 ]

@@ -40,7 +40,9 @@ def test_every_fact_of_the_guide_is_in_the_knowledge_file(knowledge, topic_id, p
         assert phrase in text, f"topic {topic_id} lacks {phrase!r}"
 
 
-@pytest.mark.parametrize("topic_id, newest, guide", [("pay", "May 2020", "May 2010"), ("job_outlook", "2019-2029", "2010-2020")])
+@pytest.mark.parametrize(
+    "topic_id, newest, guide", [("pay", "May 2020", "May 2010"), ("job_outlook", "2019-2029", "2010-2020")]
+)
 def test_newest_primary_figure_leads_and_updates_the_guide_figure(knowledge, topic_id, newest, guide):
     headline = knowledge.topics[topic_id].headline
     assert headline.year == newest and headline.source.id == "bls_ooh_2021"
