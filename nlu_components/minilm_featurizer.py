@@ -72,7 +72,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
             vectors = self.encoder.encode([message.get(TEXT) for message in with_text])
-            for message, vector in zip(with_text, vectors):
+            for message, vector in zip(with_text, vectors, strict=True):
                 message.add_features(
                     Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
                 )

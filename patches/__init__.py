@@ -24,7 +24,7 @@ Importing these modules changes nothing. `apply()` applies every patch, and may 
 any number of times. It is called
 - by the launcher, `python -m patches <rasa arguments>` (patches/__main__.py), which
   starts every Rasa command of this project: scripts/serve.sh (`make run`, `make shell`),
-  scripts/bot_servers.py (tests, bench, evaluate), the Makefile (`make train`, `make
+  tests/harness/bot_servers.py (tests, bench, evaluate), the Makefile (`make train`, `make
   validate`) and docker/rasa.Dockerfile's entrypoint;
 - by nlu_components/minilm_featurizer.py when Rasa creates or loads it, so a process
   that trains, tests or runs this project's model is patched however it was started.

@@ -2,7 +2,7 @@
 `rasa train`, ...) with this project's patches of Rasa applied first (patches/__init__.py),
 and without the deprecation warnings Rasa's dependencies raise about each other while
 Rasa starts. Every Rasa server of this project is started with it: scripts/serve.sh,
-scripts/bot_servers.py, the Makefile and docker/rasa.Dockerfile's entrypoint.
+tests/harness/bot_servers.py, the Makefile and docker/rasa.Dockerfile's entrypoint.
 
 The warnings left out are each named by where it is raised (the module the warning is
 attributed to) or, when it is raised in the name of a module that is not at fault, by its

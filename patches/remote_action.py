@@ -74,7 +74,7 @@ def _validators_by_event_kind(schema: Dict[Text, Any]) -> Optional[Tuple[Any, Di
     del items["oneOf"]
     items["properties"]["event"] = {**items["properties"]["event"], "enum": names}
     _VALIDATOR_CLASS.check_schema(response)
-    return _VALIDATOR_CLASS(response), {name: _VALIDATOR_CLASS(kind) for name, kind in zip(names, kinds)}
+    return _VALIDATOR_CLASS(response), {name: _VALIDATOR_CLASS(kind) for name, kind in zip(names, kinds, strict=True)}
 
 
 _BY_EVENT_KIND = _validators_by_event_kind(_SCHEMA)
@@ -86,7 +86,9 @@ def _valid_by_event_kind(result: Any) -> bool:
     if _BY_EVENT_KIND is None:
         return False
     response, by_kind = _BY_EVENT_KIND
-    return response.is_valid(result) and all(by_kind[event["event"]].is_valid(event) for event in result.get("events", []))
+    if not response.is_valid(result):
+        return False
+    return all(by_kind[event["event"]].is_valid(event) for event in result.get("events", []))
 
 
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
@@ -116,7 +118,8 @@ def _kept_session(endpoint: EndpointConfig) -> "contextlib.nullcontext[aiohttp.C
     loop = asyncio.get_running_loop()
     kept = endpoint.__dict__.get("_kept_session")
     if kept is None or kept[0] is not loop or kept[1].closed:
-        auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"]) if endpoint.basic_auth else None
+        credentials = endpoint.basic_auth
+        auth = aiohttp.BasicAuth(credentials["username"], credentials["password"]) if credentials else None
         session = aiohttp.ClientSession(
             headers=endpoint.headers,
             auth=auth,

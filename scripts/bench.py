@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aiohttp
 
-from scripts.bot_servers import (
+from tests.harness.bot_servers import (
     HOST,
     PROJECT_ROOT,
     RASA,
@@ -38,7 +38,7 @@ from scripts.bot_servers import (
     started,
     wait_until_up,
 )
-from scripts.browser import launch_chromium
+from tests.harness.browser import launch_chromium
 
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
 

@@ -34,8 +34,8 @@ import yaml
 from actions.knowledge import Fact, KnowledgeBase, Topic, configured_knowledge_file, load_knowledge
 from actions.replies import CLARIFYING_OPENER, decline
 from actions.school import AdvisingContact, configured_school_file, load_advising_contact
-from scripts.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_servers
 from scripts.import_clinc150 import HANDLED_BY_BOT
+from tests.harness.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_servers
 
 HELD_OUT = PROJECT_ROOT / "tests" / "evaluation"
 RESULTS = PROJECT_ROOT / "results"

@@ -23,9 +23,9 @@ from rasa.core.agent import Agent
 from actions.actions import read_message
 from actions.answering import DEFAULT_TUNING, Context, Tuning, choose_answer
 from actions.assistant import Assistant, configured_assistant
-from scripts.bot_servers import PROJECT_ROOT
 from scripts.evaluate import resolve
 from scripts.import_clinc150 import HANDLED_BY_BOT
+from tests.harness.bot_servers import PROJECT_ROOT
 
 GRID = {
     "intent_weight": [0.3, 0.5],

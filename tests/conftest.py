@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bot_servers import ServerStartError, running_servers
-from tests.servers import MODEL
+from tests.harness.bot_servers import ServerStartError, running_servers
+from tests.harness.rasa_commands import MODEL
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Conversation tests: tests/test_stories.yml through the trained model, failing on
 any wrong intent, aspect or action (`rasa test core --fail-on-prediction-errors`)."""
-from tests.servers import run_rasa
+from tests.harness.rasa_commands import run_rasa
 
 
 def test_conversation_stories_predict_every_turn(trained_model, tmp_path):

@@ -1,5 +1,5 @@
 """docker-compose.yml (for a school's IT team) is valid, and its services run what the
-tests run: the same commands and ports as the Makefile and scripts/bot_servers.py, the
+tests run: the same commands and ports as the Makefile and tests/harness/bot_servers.py, the
 same stores as endpoints.yml. No Docker engine runs here, so nothing is started."""
 import json
 import os
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.bot_servers import action_server_command, rasa_server_arguments, rasa_server_command
-from tests.servers import PROJECT_ROOT
+from actions.knowledge import PROJECT_ROOT
+from tests.harness.bot_servers import action_server_command, rasa_server_arguments, rasa_server_command
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

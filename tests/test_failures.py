@@ -9,20 +9,19 @@ import threading
 import time
 from contextlib import contextmanager
 
+from actions.knowledge import PROJECT_ROOT
 from channels.checks import UNAVAILABLE_REPLY
-from scripts.bot_servers import (
-    HOST,
+from scripts.ports import HOST, free_port
+from stores.conversation_store import DB_URL_VARIABLE
+from tests.harness.bot_servers import (
     LOOPBACK_ONLY,
     action_server,
     action_server_command,
     endpoints_with_action_server,
-    free_port,
     rasa_server,
     rasa_server_command,
 )
-from stores.conversation_store import DB_URL_VARIABLE
 from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, MADE_UP_CAREER_FILE
-from tests.servers import PROJECT_ROOT
 
 
 @contextmanager

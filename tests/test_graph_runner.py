@@ -73,11 +73,13 @@ def test_apply_runs_the_graph_in_order_and_keeps_dasks_run(monkeypatch):
 
 @pytest.mark.parametrize("text", MESSAGES)
 def test_understanding_and_prediction_as_with_dask(agent, text, monkeypatch):
-    runner, metadata, dask_run = agent.processor.graph_runner, agent.processor.model_metadata, patches.graph_runner.RASAS_RUN
+    runner, metadata = agent.processor.graph_runner, agent.processor.model_metadata
+    dask_run = patches.graph_runner.RASAS_RUN
     tracker = DialogueStateTracker("graph-runner-test", agent.domain.slots)
     parsed = {}
     for name, run in (("ours", patches.graph_runner.run_in_order), ("dask", dask_run)):
-        inputs = {PLACEHOLDER_MESSAGE: [UserMessage(text, sender_id="graph-runner-test", message_id="1")], PLACEHOLDER_TRACKER: tracker}
+        message = UserMessage(text, sender_id="graph-runner-test", message_id="1")
+        inputs = {PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker}
         results, calls = run_recorded(run, runner, inputs, [metadata.nlu_target], monkeypatch)
         parse_data = results[metadata.nlu_target][0].as_dict()
         del parse_data["text_spacy_doc"]  # spaCy's Doc has no equality; the tokens come from it

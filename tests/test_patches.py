@@ -18,14 +18,14 @@ from rasa.utils.endpoints import EndpointConfig
 
 import patches
 import patches.__main__ as launcher
+from actions.knowledge import PROJECT_ROOT
 from patches import graph_runner, remote_action
-from scripts.bot_servers import PATCHED_RASA, PYTHON, rasa_server_command
-from tests.servers import PROJECT_ROOT
+from tests.harness.bot_servers import PATCHED_RASA, PYTHON, rasa_server_command
 
 RASAS = {"run": graph_runner.RASAS_RUN, "validate": remote_action.RASAS_VALIDATE, "init": remote_action.RASAS_INIT,
          "timeout": remote_action.RASAS_TIMEOUT}
-PATCHED = {"run": graph_runner.run_in_order, "validate": remote_action._validate_action_result, "init": remote_action._init,
-           "timeout": 10.0}
+PATCHED = {"run": graph_runner.run_in_order, "validate": remote_action._validate_action_result,
+           "init": remote_action._init, "timeout": 10.0}
 # A Python warning as it is printed: "path.py:12: SomeDeprecationWarning: message".
 DEPRECATION_WARNING = re.compile(r"^.*\.py:\d+: \w*(?:Deprecation|MovedIn|RemovedIn)\w*Warning: .*$", re.M)
 
@@ -83,7 +83,8 @@ def test_importing_the_patches_changes_nothing():
         "from rasa.engine.runner.dask import DaskGraphRunner\n"
         "from rasa.utils.endpoints import EndpointConfig\n"
         "assert DaskGraphRunner.run is g.RASAS_RUN and g.RASAS_RUN.__module__ == 'rasa.engine.runner.dask'\n"
-        "assert a.RemoteAction._validate_action_result is r.RASAS_VALIDATE and a.RemoteAction.__init__ is r.RASAS_INIT\n"
+        "assert a.RemoteAction._validate_action_result is r.RASAS_VALIDATE\n"
+        "assert a.RemoteAction.__init__ is r.RASAS_INIT\n"
         "assert r.RASAS_INIT.__module__ == 'rasa.core.actions.action' and a.DEFAULT_REQUEST_TIMEOUT == 300\n"
         "assert EndpointConfig.session.__module__ == 'rasa.utils.endpoints'\n"
     )
@@ -117,7 +118,7 @@ def test_the_launcher_refuses_another_rasa(unpatched, monkeypatch):
 
 
 def test_every_rasa_server_is_started_with_the_launcher():
-    assert PATCHED_RASA == [str(PYTHON), "-m", "patches"]
+    assert [str(PYTHON), "-m", "patches"] == PATCHED_RASA
     assert rasa_server_command(1, PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT / "model.tar.gz")[:3] == PATCHED_RASA
     serve = (PROJECT_ROOT / "scripts" / "serve.sh").read_text()
     assert 'rasa=("$bin/python" -m patches)' in serve and "bin/rasa" not in serve

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from scripts.bot_servers import ServerStartError, running_servers
+from tests.harness.bot_servers import ServerStartError, running_servers
 from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC
 
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
-from scripts.database_servers import MissingServer, postgres_server
+from actions.knowledge import PROJECT_ROOT
 from stores.conversation_store import DB_URL_VARIABLE, ConversationStore
-from tests.servers import PROJECT_ROOT
+from tests.harness.database_servers import MissingServer, postgres_server
 
 DAY = 86400
 

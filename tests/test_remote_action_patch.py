@@ -22,7 +22,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 import patches
 from patches import remote_action
-from scripts.bot_servers import HOST, free_port
+from scripts.ports import HOST, free_port
 
 ACTION = RemoteAction("action_answer", None)
 VALID = {"events": [{"event": "slot", "name": "topic", "value": "pay"}], "responses": [{"text": "hi"}]}
@@ -121,8 +121,10 @@ ANSWER = [BotUttered("hi"), SlotSet("topic", "pay")]
 
 
 def test_remote_actions_of_one_endpoint_share_its_kept_session():
-    endpoint = EndpointConfig("http://x/webhook", params={"p": 1}, headers={"h": "v"}, basic_auth={"username": "u", "password": "p"},
-                              token="t", token_name="n", cafile="ca.pem", store_type="kind", extra="e")
+    endpoint = EndpointConfig(
+        "http://x/webhook", params={"p": 1}, headers={"h": "v"}, basic_auth={"username": "u", "password": "p"},
+        token="t", token_name="n", cafile="ca.pem", store_type="kind", extra="e",
+    )
     first, second = RemoteAction("action_a", endpoint), RemoteAction("action_b", endpoint)
     assert first.action_endpoint is second.action_endpoint
     assert isinstance(first.action_endpoint, remote_action.ActionServerEndpoint)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.bot_servers import ServerStartError, processes_in_group, running_servers
-from tests.servers import PROJECT_ROOT
+from actions.knowledge import PROJECT_ROOT
+from tests.harness.bot_servers import ServerStartError, processes_in_group, running_servers
 
 API_TOKEN = "a-long-random-test-token"
 

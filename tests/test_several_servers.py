@@ -10,10 +10,11 @@ from typing import Dict, List
 import pytest
 import sqlalchemy as sa
 
-from scripts.bot_servers import action_server, free_port, rasa_server
-from scripts.database_servers import MissingServer, postgres_server, redis_server
+from scripts.ports import free_port
 from stores.conversation_store import DB_URL_VARIABLE
 from stores.lock_store import LOCK_URL_VARIABLE
+from tests.harness.bot_servers import action_server, rasa_server
+from tests.harness.database_servers import MissingServer, postgres_server, redis_server
 from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, SERVED, asked_by
 
 # Each turn goes to the other server; the second and fourth need what the one before told.

@@ -9,10 +9,10 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered
 
-from scripts.database_servers import MissingServer, redis_server
+from actions.knowledge import PROJECT_ROOT
 from stores.conversation_store import DB_URL_VARIABLE, ConversationStore, ConversationStoreUnavailable
 from stores.lock_store import LOCK_URL_VARIABLE, ConversationLockStore, LockStoreUnavailable
-from tests.servers import PROJECT_ROOT
+from tests.harness.database_servers import MissingServer, redis_server
 
 DOMAIN = Domain.load(PROJECT_ROOT / "domain.yml")
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.servers import run_rasa
+from tests.harness.rasa_commands import run_rasa
 
 MIN_ACCURACY = 0.90
 MIN_IN_SCOPE_MACRO_F1 = 0.80

@@ -1,12 +1,12 @@
-"""Helpers for tests that run the real thing: rasa commands (patched, as the servers run); the servers are in scripts/bot_servers.py."""
+"""Rasa's commands for the tests, patched as the servers run them (the servers are started by
+tests/harness/bot_servers.py)."""
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from scripts.bot_servers import PATCHED_RASA
+from actions.knowledge import PROJECT_ROOT
+from tests.harness.bot_servers import PATCHED_RASA
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "career-assistant.tar.gz"
 
 

@@ -1,13 +1,12 @@
 """Start the bot's real servers on free loopback ports, as `make run` does.
 
-Shared by the test fixtures and `make evaluate`, so both talk to exactly what a
+Shared by the test fixtures, `make evaluate` and `make bench`, so all talk to exactly what a
 student talks to: the action server, the Rasa server (REST and socket.io) and,
 optionally, the demo page.
 """
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -18,34 +17,19 @@ from typing import Iterator, List, Optional
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from actions.knowledge import PROJECT_ROOT
+from scripts.ports import HOST, free_port
+
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 # This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
 PATCHED_RASA = [str(PYTHON), "-m", "patches"]
 # Rasa's own, unpatched: for the `rasa init` bot that `make bench` compares with.
 RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
-HOST = "127.0.0.1"
 SOCKETIO_CHANNEL = "channels.socketio_origins.SocketIOWithAllowedOrigins"
 
 
 class ServerStartError(RuntimeError):
     """The servers stopped or did not answer during start-up; carries the log's tail."""
-
-
-def free_ports(count: int) -> List[int]:
-    """`count` different free ports of 127.0.0.1 (all held at once while they are found)."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
 
 
 class Bot:

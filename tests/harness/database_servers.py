@@ -16,7 +16,7 @@ from typing import Iterator, List
 
 import redis
 
-from scripts.bot_servers import HOST, free_port
+from scripts.ports import HOST, free_port
 
 
 class MissingServer(RuntimeError):
