@@ -8,7 +8,9 @@ RUN npm ci --no-audit --no-fund
 FROM python:3.10-slim
 RUN pip install --no-cache-dir pyyaml
 WORKDIR /app
-COPY actions/__init__.py actions/knowledge.py /app/actions/
+# serve.py reads the career's name with the project's knowledge loader (actions/knowledge.py,
+# which needs only PyYAML).
+COPY actions /app/actions
 COPY data/knowledge /app/data/knowledge
 COPY web /app/web
 COPY --from=widget /web/node_modules /app/web/node_modules

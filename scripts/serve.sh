@@ -72,7 +72,7 @@ start_behind_balancer() {
     fi
   done
   local ports
-  read -r -a ports < <(PYTHONPATH="$root" "$bin/python" -m scripts.ports 3)
+  read -r -a ports < <("$bin/python" -m scripts.ports 3)
   if [ -z "${LOCK_STORE_URL:-}" ]; then
     # its start-up banner is shown only if it fails
     redis_log=$(mktemp)

@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from actions.knowledge import KnowledgeFileError, configured_knowledge_file, load_knowledge  # noqa: E402
+from actions.knowledge import KnowledgeFileError, configured_knowledge_file, load_knowledge
 
 WEB_DIR = Path(__file__).resolve().parent
 WEBCHAT_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from actions.knowledge import PROJECT_ROOT
 from tests.knowledge_files import SERVED
 
-SERVE_PY = Path(__file__).resolve().parents[2] / "web" / "serve.py"
+SERVE_PY = PROJECT_ROOT / "web" / "serve.py"
+# The page server imports the knowledge loader from the project, as `make run` starts it.
+WITH_THE_PROJECT = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
 
 
 def load_serve_module():
@@ -40,7 +43,8 @@ def test_busy_port_is_explained():
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, str(SERVE_PY), "--port", str(port)], capture_output=True, text=True, timeout=30
+            [sys.executable, str(SERVE_PY), "--port", str(port)], capture_output=True, text=True, timeout=30,
+            env=WITH_THE_PROJECT,
         )
     if "is missing" in result.stderr:
         pytest.skip("web/node_modules not installed (run `make web`)")
@@ -51,7 +55,7 @@ def test_busy_port_is_explained():
 def test_serves_only_the_allow_list_with_override_and_csp():
     proc = subprocess.Popen(
         [sys.executable, str(SERVE_PY), "--port", "0", "--rasa-url", "http://127.0.0.1:5999", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=WITH_THE_PROJECT,
     )
     try:
         line = proc.stdout.readline()
