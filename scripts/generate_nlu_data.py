@@ -2,7 +2,9 @@
 
 Example questions and the words students use for a detail ("max", "top", "highest")
 are written once, in the knowledge file. This writes:
-- one intent `ask_<topic>` per topic, with the questions of all its facts;
+- one intent `ask_<topic>` per topic, with the questions of all its facts, the aspect
+  words in them marked as `aspect` entities: Rasa's RegexEntityExtractor finds only the
+  entities that training examples mark, so without them it would find none;
 - the aspect words as a lookup table (found by RegexEntityExtractor) and as synonyms
   that map each word to its aspect id (EntitySynonymMapper),
 so NLU and the knowledge file cannot drift apart. `make train` runs it; the output is
@@ -10,6 +12,7 @@ git-ignored.
 
 Usage: python scripts/generate_nlu_data.py KNOWLEDGE_FILE OUTPUT_FILE
 """
+import re
 import sys
 from pathlib import Path
 
@@ -31,11 +34,19 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def aspect_marker(knowledge: KnowledgeBase):
+    """A function that marks every aspect word of a question: "[how long](aspect) is it"."""
+    words = sorted({word for aspect in knowledge.aspects.values() for word in aspect.words}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.I)
+    return lambda question: pattern.sub(lambda found: f"[{found.group(0)}](aspect)", question)
+
+
 def nlu_data_yaml(knowledge: KnowledgeBase, source: Path) -> str:
     lines = [HEADER.format(source=shown_path(source)), 'version: "3.1"', "nlu:"]
+    marked = aspect_marker(knowledge)
     for topic in knowledge.topics.values():
         lines += [f"- intent: {topic.intent}"]
-        lines += examples_block(question for fact in topic.facts for question in fact.questions)
+        lines += examples_block(marked(question) for fact in topic.facts for question in fact.questions)
     aspect_words = (word for aspect in knowledge.aspects.values() for word in aspect.words)
     lines += ["- lookup: aspect"] + examples_block(aspect_words)
     for aspect in knowledge.aspects.values():
