@@ -30,8 +30,11 @@ def asked_by(fact: Fact) -> str:
     return fact.questions[0]
 
 
-#: A topic whose headline gives a figure (with its year) and lists questions: what the
-#: server tests ask about.
-FIGURE_TOPIC = next(topic for topic in SERVED.topics.values() if topic.headline.year and topic.headline.questions)
+#: A topic whose headline gives a figure (with its year) that updates an older one, and lists
+#: questions: what the server tests ask about.
+FIGURE_TOPIC = next(
+    topic for topic in SERVED.topics.values()
+    if topic.headline.year and topic.headline.replaces and topic.headline.questions
+)
 #: A question for that headline, and the headline's text that answers it.
 FIGURE_QUESTION, FIGURE_ANSWER = asked_by(FIGURE_TOPIC.headline), FIGURE_TOPIC.headline.text

@@ -165,7 +165,9 @@ def test_greeting_quick_replies_and_topic_button(servers, make_page, artifacts_d
     answer = page.locator(BOT_MSG, has_text=TOPIC_REPLY_CONTAINS).last
     # newest figure, its source, the guide's older figure, its source, the offer
     assert answer.locator("br").count() == 4, answer.inner_html()
-    assert answer.locator("a[href^='https://www.bls.gov/']").count() == 2, answer.inner_html()
+    older = SERVED.fact(FIGURE_TOPIC.headline.replaces)[1]
+    links = answer.locator("a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert links == [FIGURE_TOPIC.headline.source.url, older.source.url], answer.inner_html()
 
     before = len(bot_texts(page))
     page.locator(INPUT).fill(TYPED_QUESTION)
