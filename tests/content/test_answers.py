@@ -102,28 +102,6 @@ def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_me
     ]
 
 
-def test_a_match_inside_a_longer_one_is_dropped():
-    conversation = Conversation()
-    conversation.text("ask_duties")
-    # "what about the code books": "code" (coding) lies inside "code books" (exam).
-    reply = conversation.say("follow_up", entities=[
-        {"entity": "aspect", "value": "coding", "start": 15, "end": 19},
-        {"entity": "aspect", "value": "exam", "start": 15, "end": 25},
-    ])[0]["text"]
-    assert reply.startswith("Sorry, I don't have information about the CMRS exam")
-
-
-def test_the_aspect_listed_first_in_the_knowledge_file_wins():
-    conversation = Conversation()
-    conversation.text("ask_certification")
-    # "how long is the cmrs training": duration is listed before cmrs.
-    reply = conversation.say("follow_up", entities=[
-        {"entity": "aspect", "value": "duration", "start": 0, "end": 8},
-        {"entity": "aspect", "value": "cmrs", "start": 16, "end": 20},
-    ])[0]["text"]
-    assert "nine to twelve months" in lines(reply)[0]
-
-
 def test_next_steps_are_at_most_three_buttons_and_leave_out_what_was_told():
     conversation = Conversation()
     conversation.text("ask_pay")
