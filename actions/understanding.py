@@ -6,8 +6,7 @@ the answering code also reads the message by sentence embeddings, clause by clau
 - a linear classifier over the embeddings of every fact's example questions (the
   `questions` of the knowledge file) says which fact a message asks for. It weighs
   every example of a fact, so it is not misled by one stray close example as the
-  nearest neighbour is: on the third development set it picks the right fact for 92%
-  of single questions, against 85% for the closest example;
+  nearest neighbour is (docs/evaluation.md compares the two);
 - the similarity to the closest example says how far a message is from anything
   the career's students ask: together with the career's names, it tells whether a
   message the intent classifier called out of scope is really about this career.
@@ -29,7 +28,7 @@ from nlu_components.minilm import MiniLMEncoder
 #: while the questions (and the classifier's settings) stay the same.
 INDEX_CACHE = PROJECT_ROOT / "models" / "fact_index"
 #: Inverse regularisation of the fact classifier (scikit-learn's C), chosen on the
-#: third development set: C=1 picks the right fact for 91% of single questions, 16 for 92%.
+#: third development set (docs/evaluation.md).
 CLASSIFIER_C = 16.0
 
 #: How a clause that asks something starts; a preamble ("I drove a truck for years")

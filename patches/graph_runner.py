@@ -2,9 +2,9 @@
 
 Rasa runs its model graph three times a turn (understanding the message, then predicting
 each action) with `dask.get`, dask's synchronous scheduler: it runs the same nodes one at a
-time too, but first orders and tracks them anew on every call. Profiled under load
-(issue 8), that scheduling was 6.7% of a Rasa server's time. Here the order for a set of
-targets and inputs is worked out once, and each later run only calls the nodes in it.
+time too, but first orders and tracks them anew on every call, a cost that shows under load
+(docs/performance.md). Here the order for a set of targets and inputs is worked out once,
+and each later run only calls the nodes in it.
 
 What runs is what dask runs: every node of the graph the targets need (Rasa's minimal
 schema), each once, after the nodes it needs, called with the same arguments (each

@@ -9,28 +9,26 @@
 
 On 1: Rasa 3.6's `RemoteAction._validate_action_result` calls `jsonschema.validate(result,
 schema)` for each custom action run; that call first re-checks the schema itself
-against the JSON Schema meta-schema and builds a new validator, every time. Profiled
-under load (issue 8), this was about 40% of the Rasa server's time per turn. Here the
+against the JSON Schema meta-schema and builds a new validator, every time, which under
+load cost more than anything else in a turn (docs/performance.md). Here the
 same schema is checked once and its validator kept; every response is still
 validated, and a malformed one is still rejected with Rasa's own message
 (tests/test_remote_action_patch.py). Rasa's schema says each event is `oneOf` 23 kinds,
-each with its own `event` name, so jsonschema tried all 23 on every event (7% of the
-server's time under load). A response is first checked with each event against its own
-kind only (100 instead of 800 microseconds), which accepts exactly what the `oneOf`
-accepts; only a response that fails is read again with Rasa's schema, for Rasa's error.
+each with its own `event` name, so jsonschema tried all 23 on every event. A response is
+first checked with each event against its own kind only, which accepts exactly what the
+`oneOf` accepts; only a response that fails is read again with Rasa's schema, for Rasa's error.
 
 On 2: Rasa's `EndpointConfig.request` opens a new aiohttp session, and with it a new TCP
 connection, for every action call. Here the action server's endpoint keeps one session per
-event loop (8 conversations: 95.2-102.7 -> 98.2-105.9 turns/s in three alternating runs
-each, 0.2-1.4 ms less CPU a turn): each RemoteAction (Rasa makes one per prediction) gets
+event loop: each RemoteAction (Rasa makes one per prediction) gets
 its endpoint as an `ActionServerEndpoint`, the same configuration with the kept session,
 made once per endpoint object. Every other endpoint (tracker store, NLG, ...) keeps Rasa's
 own `session`. Idle connections are closed after KEEP_ALIVE_SECONDS, before the
 action server (Sanic) closes them itself after 5 s, so no call goes out on a connection
 being closed; a restarted action server closes its old connections, which the session
 then drops (tests/test_failures.py stops the action server and brings it back). The
-session writes its JSON with ujson (a Rasa dependency), the same objects as the standard
-library's: a request with a 5-turn conversation took 214 -> 87 us to encode.
+session writes its JSON with ujson (a Rasa dependency, faster for a request carrying the
+conversation), the same objects as the standard library's.
 
 On 3: Rasa's `RemoteAction.run` passes `rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT`
 as its request timeout, and nothing else in that module reads it; the constant of the same

@@ -36,14 +36,14 @@ if [ "${1:-}" = "--web" ]; then
 fi
 
 # TensorFlow (DIET) on one thread: a Rasa server parses one message at a time, and the other
-# core serves the action server; with 8 conversations this measured 6-8% more turns a second.
+# core serves the action server (docs/performance.md has what each of these settings measured).
 export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
 export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 # ... and on TensorFlow's own kernels, not oneDNN's: for DIET's small graph oneDNN's kernels
-# cost more than they save (1.55 -> 1.35 ms a message; same rankings to 2e-6 on the dev sets).
+# cost more than they save (the same rankings).
 export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
 # numpy's OpenBLAS on one thread too: its second thread spins between the action server's
-# small matrix products and took 70% of a core under load (8 conversations), for nothing.
+# small matrix products and took most of a core under load, for nothing.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 action_port=$1; shift
