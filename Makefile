@@ -115,7 +115,10 @@ shell: $(MODEL) $(FACT_INDEX) check-knowledge
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-test: lint $(MODEL) $(FACT_INDEX) validate web system-packages
+# The set-up steps run side by side once Python's packages are in: training takes the CPU
+# while npm and apt wait on the network.
+test: $(VENV)/.installed
+	@$(MAKE) --no-print-directory -j4 lint $(MODEL) $(FACT_INDEX) validate web system-packages
 	$(BIN)/pytest
 
 # CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).

@@ -15,6 +15,18 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
+def trained_agent(trained_model):
+    """The trained model loaded in this process (with the project's patches), as a Rasa
+    server loads it; shared, so tests must leave it as they found it."""
+    from rasa.core.agent import Agent
+
+    import patches
+
+    patches.apply()
+    return Agent.load(str(trained_model))
+
+
+@pytest.fixture(scope="session")
 def running_bot(trained_model, tmp_path_factory):
     """The action server, Rasa server (REST and socket.io) and demo page, as `make run`
     starts them, on free ports of 127.0.0.1; the socket.io channel allows the page's

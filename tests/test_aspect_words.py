@@ -4,24 +4,14 @@ file served. Rasa's RegexEntityExtractor finds only entities that some training 
 marks (scripts/generate_nlu_data.py marks them in the file's questions)."""
 import asyncio
 
-import pytest
-from rasa.core.agent import Agent
-
-import patches
 from tests.knowledge_files import SERVED
 
 WORDS = [(aspect.id, word) for aspect in SERVED.aspects.values() for word in aspect.words]
 
 
-@pytest.fixture(scope="module")
-def agent(trained_model):
-    patches.apply()
-    return Agent.load(str(trained_model))
-
-
-def test_every_aspect_word_is_found_with_its_aspect(agent):
+def test_every_aspect_word_is_found_with_its_aspect(trained_agent):
     async def found(text):
-        parsed = await agent.parse_message(text)
+        parsed = await trained_agent.parse_message(text)
         return [(entity["entity"], entity["value"]) for entity in parsed["entities"]]
 
     async def all_found():

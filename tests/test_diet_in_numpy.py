@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from rasa.core.agent import Agent
 from rasa.utils.tensorflow.constants import (
     ENTITY_RECOGNITION,
     KEY_RELATIVE_ATTENTION,
@@ -23,8 +22,8 @@ ODD_MESSAGES = ["?", "zzqxv blorp", "123 456", "\U0001F600", "CMRS", "hi", "hi "
 
 
 @pytest.fixture(scope="module")
-def agent(trained_model):
-    return Agent.load(str(trained_model))
+def agent(trained_agent):
+    return trained_agent
 
 
 @pytest.fixture(scope="module")

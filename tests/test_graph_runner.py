@@ -2,7 +2,6 @@
 dask runner does: the same nodes, each once, after the nodes it needs, with the same
 results for understanding a message and for predicting the next action."""
 import pytest
-from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.engine.exceptions import GraphRunError
@@ -23,8 +22,8 @@ MESSAGES = [
 
 
 @pytest.fixture(scope="module")
-def agent(trained_model):
-    return Agent.load(str(trained_model))
+def agent(trained_agent):
+    return trained_agent
 
 
 class Recorder:
