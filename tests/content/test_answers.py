@@ -23,7 +23,7 @@ def guide() -> Assistant:
     return Assistant.build(KNOWLEDGE, ADVISING, cache_index=True)
 
 
-def Conversation() -> ConversationWith:  # noqa: N802 (reads as the class it makes)
+def new_conversation() -> ConversationWith:
     return ConversationWith(guide())
 
 
@@ -31,7 +31,7 @@ FIGURE = re.compile(r"\$\d|\d%")
 
 
 def test_pay_answer_leads_with_the_newest_median_and_gives_the_guide_figure_beside_it():
-    reply = lines(Conversation().text("ask_pay"))
+    reply = lines(new_conversation().text("ask_pay"))
     assert "median pay is $44,090 a year" in reply[0] and "average" not in reply[0]
     assert reply[1].startswith("Source: BLS Occupational Outlook Handbook 2021-22") and reply[1].endswith(", May 2020.")
     assert reply[2].startswith("Older figure: ") and "$32,350" in reply[2]
@@ -56,7 +56,7 @@ def test_pay_answer_leads_with_the_newest_median_and_gives_the_guide_figure_besi
     ],
 )
 def test_follow_up_is_answered_from_the_topic_under_discussion(topic_intent, aspect, expected):
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text(topic_intent)
     assert expected in conversation.text("follow_up", aspect)
 
@@ -67,16 +67,16 @@ def test_follow_up_is_answered_from_the_topic_under_discussion(topic_intent, asp
      ("ask_education", "courses", "biology")],
 )
 def test_single_question_with_a_detail_answers_that_detail(topic_intent, aspect, expected):
-    assert expected in lines(Conversation().text(topic_intent, aspect))[0]
+    assert expected in lines(new_conversation().text(topic_intent, aspect))[0]
 
 
 def test_detail_the_topic_does_not_have_is_ignored_in_a_direct_question():
-    reply = Conversation().text("ask_education", "mandatory")
+    reply = new_conversation().text("ask_education", "mandatory")
     assert lines(reply)[0] == KNOWLEDGE.topics["education"].headline.text
 
 
 def test_follow_up_the_topic_cannot_answer_says_so_and_points_elsewhere():
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text("ask_education")
     reply = conversation.text("follow_up", "duration")
     assert reply.startswith("Sorry, I don't have information about how long it takes for education.")
@@ -86,13 +86,13 @@ def test_follow_up_the_topic_cannot_answer_says_so_and_points_elsewhere():
 
 
 def test_follow_up_without_context_uses_the_only_topic_that_has_the_detail():
-    conversation = Conversation()
+    conversation = new_conversation()
     assert "$53,000" in conversation.text("follow_up", "highest")
     assert conversation.slots["topic"] == "pay"
 
 
 def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_meant():
-    messages = Conversation().say("follow_up", "courses")
+    messages = new_conversation().say("follow_up", "courses")
     assert messages[0]["text"] == (
         "I want to get this right: is your question about certification: what the training covers"
         " or education: which courses to take?"
@@ -103,14 +103,14 @@ def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_me
 
 
 def test_next_steps_are_at_most_three_buttons_and_leave_out_what_was_told():
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text("ask_pay")
     buttons = [b["title"] for b in conversation.say("follow_up", "highest")[0]["buttons"]]
     assert buttons == ["The lowest pay", "How it compares with other incomes", "Will I find a job?"]
 
 
 def test_two_facts_asked_for_in_one_message_are_told_in_one_reply():
-    conversation = Conversation()
+    conversation = new_conversation()
     reply = conversation.text("ask_education", text="is a degree required, and where do billers usually get hired?")
     assert KNOWLEDGE.topics["education"].headline.text in reply
     assert KNOWLEDGE.topics["work_settings"].headline.text in reply
@@ -118,12 +118,12 @@ def test_two_facts_asked_for_in_one_message_are_told_in_one_reply():
 
 
 def test_a_career_question_the_classifier_called_out_of_scope_is_not_declined():
-    reply = Conversation().text("out_of_scope", text="what does a medical coder do all day at work")
+    reply = new_conversation().text("out_of_scope", text="what does a medical coder do all day at work")
     assert reply.startswith(KNOWLEDGE.topics["duties"].headline.text)
 
 
 def test_out_of_scope_is_declined_in_one_sentence_with_three_topic_buttons():
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text("ask_duties")
     messages = conversation.say("out_of_scope", text="what's the weather like in Boston tomorrow")
     assert len(messages) == 1 and len(lines(messages[0]["text"])) == 1
@@ -137,14 +137,14 @@ MARKDOWN = re.compile(r"\]\(|\*\*|  $|^#", re.M)
 
 
 def test_widget_gets_markdown_links_and_quick_replies():
-    message = Conversation().say("ask_pay", channel="socketio")
+    message = new_conversation().say("ask_pay", channel="socketio")
     assert len(message) == 1 and "[BLS Occupational Outlook Handbook 2021-22" in message[0]["text"]
     assert "  \n" in message[0]["text"], "markdown line breaks"
     assert message[0]["buttons"][-1] == {"title": "Will I find a job?", "payload": "/ask_job_outlook"}
 
 
 def test_rest_gets_plain_text_buttons_and_the_sources_as_data():
-    messages = Conversation().say("ask_pay", channel="rest")
+    messages = new_conversation().say("ask_pay", channel="rest")
     assert not MARKDOWN.search(messages[0]["text"])
     assert (
         "Source: BLS Occupational Outlook Handbook 2021-22, Medical Records and Health Information Specialists, https://"
@@ -162,7 +162,7 @@ def test_rest_gets_plain_text_buttons_and_the_sources_as_data():
 # --- sources, limits, advisors -----------------------------------------------------
 
 def test_where_does_that_come_from_names_the_last_facts_source_and_year():
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text("ask_pay", "highest")
     reply = lines(conversation.say("source_of_answer", action=ActionTellSource)[0]["text"])
     assert reply[0] == (
@@ -172,13 +172,13 @@ def test_where_does_that_come_from_names_the_last_facts_source_and_year():
 
 
 def test_a_newer_figure_counts_its_older_figure_as_told():
-    conversation = Conversation()
+    conversation = new_conversation()
     conversation.text("ask_pay")
     assert conversation.slots["facts_told"] == ["pay_median", "pay_median_2010"]
     assert lines(conversation.text("follow_up"))[0] == KNOWLEDGE.topics["pay"].fact_for("highest").text
 
 
 def test_local_question_says_what_is_missing_and_where_to_look():
-    reply = Conversation().text("ask_pay", text="how much do medical coders make in Ohio?")
+    reply = new_conversation().text("ask_pay", text="how much do medical coders make in Ohio?")
     assert KNOWLEDGE.topics["pay"].headline.text in reply
     assert "I only have national figures" in reply and "#tab-7" in reply
