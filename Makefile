@@ -43,14 +43,12 @@ help:
 	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
 	@echo "make purge     delete conversations idle for more than DAYS days (default RETENTION_DAYS or 30)"
 
-# --no-compile: Python compiles a module when it is first imported; compiling all of
-# TensorFlow's at install time costs set-up time for modules nothing imports.
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	@python=$$(scripts/find_python310.sh) && echo "Using $$python" && $$python -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --no-compile -r requirements.txt
-	$(BIN)/pip install --no-compile --no-deps -r requirements-no-deps.txt
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -r requirements-no-deps.txt
 	touch $@
 
 # Debian's packages, installed where missing (sudo when not root). `make run` starts two
