@@ -117,9 +117,12 @@ lint: $(VENV)/.installed
 
 # The set-up steps run side by side once Python's packages are in: training takes the CPU
 # while npm and apt wait on the network.
+# The test files then run on TEST_WORKERS processes, a file's tests on one of them (they share
+# its servers).
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed
 	@$(MAKE) --no-print-directory -j4 lint $(MODEL) $(FACT_INDEX) validate web system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # CLINC150's held-out splits; the data set is not in this repository (see scripts/import_clinc150.py).
 CLINC150 ?= ../shared/datasets/clinc150/data_full.json

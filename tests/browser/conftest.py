@@ -23,8 +23,10 @@ def servers(running_bot):
     return SimpleNamespace(rasa_url=running_bot.url, web_url=running_bot.web_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser():
+    """Closed after each module: Playwright's sync API holds an event loop on the main thread
+    while it runs, and tests that run their own (asyncio.run) may come next under xdist."""
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
