@@ -1,13 +1,16 @@
 """`make evaluate`: how well the bot understands people, measured end to end.
 
-Starts the real servers (as `make run` does) and asks over the REST channel:
-- every question of the held-out set in tests/evaluation/ (written before tuning, never
-  trained on), each in a fresh conversation: right when the reply holds the expected
-  fact(s) of the knowledge file; a clarifying question whose buttons include the right
+Starts the real servers (as `make run` does) and asks over the REST channel, for the
+held-out set (tests/heldout/: written before the work it measures, never trained or tuned
+on) and beside it the development set that was held out before it (tests/dev/former_heldout/):
+- every question, each in a fresh conversation: right when the reply meets its labels (the
+  expected fact(s) of the knowledge file, an honest partial answer, the advisors' contact,
+  the redirect of a personal bill ...); a clarifying question whose buttons include the right
   topic is followed once, as a student would, and counted apart;
-- every turn of the held-out dialogues;
-- the held-out near-miss lines and CLINC150's `oos_test` and other-domain `test` lines:
-  wrong when the reply holds a career fact.
+- every turn of the dialogues;
+- the near-miss lines and CLINC150's `oos_test` and other-domain `test` lines: wrong when
+  the reply holds a career fact (a personal bill: right only with the redirect);
+- how long the replies that tell one fact are over REST.
 Then runs 5-fold cross-validation of the NLU training data (`rasa test nlu`), and writes
 everything to results/evaluation.md (per-intent scores, confusion matrix image beside it).
 
@@ -17,6 +20,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,9 +41,19 @@ from actions.school import AdvisingContact, configured_school_file, load_advisin
 from scripts.import_clinc150 import HANDLED_BY_BOT
 from tests.harness.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_servers
 
-HELD_OUT = PROJECT_ROOT / "tests" / "evaluation"
+#: The held-out set first, then the development sets reported beside it.
+EVALUATION_SETS = {
+    "held-out": PROJECT_ROOT / "tests" / "heldout",
+    "development": PROJECT_ROOT / "tests" / "dev" / "former_heldout",
+}
 RESULTS = PROJECT_ROOT / "results"
-TARGETS = {"declined": 0.02, "right": 0.95, "clinc_answered": 0.03}
+TARGETS = {
+    "right": 0.95, "dialogue_right": 0.93, "declined": 0.01, "near_miss_answered": 0.03, "clinc_answered": 0.01,
+}
+#: A reply telling one fact should fit a phone's screen: at most this many characters over REST.
+SHORT_REPLY_CHARACTERS = 350
+#: The knowledge file's limit that a person's own bill or claim is redirected with.
+PERSONAL_BILL = "personal_bill"
 CONCURRENCY = 4
 
 
@@ -48,8 +62,12 @@ class Reply:
     text: str
     buttons: List[Dict[str, str]]
 
+    @property
+    def plain(self) -> str:
+        return " ".join(self.text.split())
+
     def facts(self, knowledge: KnowledgeBase) -> List[Tuple[str, Fact]]:
-        plain = " ".join(self.text.split())
+        plain = self.plain
         return [(t.id, f) for t in knowledge.topics.values() for f in t.facts if f.text in plain]
 
     def declined(self, knowledge: KnowledgeBase) -> bool:
@@ -64,14 +82,61 @@ def ask(bot: Bot, sender: str, message: str) -> Reply:
     )
 
 
-def resolve(knowledge: KnowledgeBase, label: str) -> Fact:
-    """'pay' is the topic's headline fact, 'pay:highest' the fact answering that aspect."""
+def resolve(knowledge: KnowledgeBase, label: str) -> Optional[Fact]:
+    """'pay' is the topic's headline fact, 'pay:highest' the fact answering that aspect,
+    'pay:older' the older figure of the headline where no fact answers "older". None when
+    the label names no fact of the knowledge file (a planned fact, or not a fact label)."""
     topic_id, _, aspect_id = label.partition(":")
-    topic = knowledge.topics[topic_id]
-    fact = topic.fact_for(aspect_id) if aspect_id else topic.headline
-    if fact is None:
-        raise ValueError(f"held-out label {label!r}: topic {topic_id} has no fact for {aspect_id}")
+    topic = knowledge.topics.get(topic_id)
+    if topic is None:
+        return None
+    if not aspect_id:
+        return topic.headline
+    fact = topic.fact_for(aspect_id) if aspect_id in knowledge.aspects else None
+    if fact is None and aspect_id == "older":
+        return knowledge.older_than(topic.headline)
     return fact
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Whether a reply meets a label, in the conversation it was given in."""
+
+    knowledge: KnowledgeBase
+    advising: AdvisingContact
+
+    def met(self, label: str, reply: Reply, last_fact: Optional[Fact] = None) -> bool:
+        told = [fact for _, fact in reply.facts(self.knowledge)]
+        kind, _, name = label.partition(":")
+        if kind in ("limit", "compare"):
+            # An honest partial answer: the knowledge file's sentence on what it lacks.
+            limit = self.knowledge.limits.get(name)
+            return limit is not None and limit.missing in reply.plain
+        if label == PERSONAL_BILL:
+            limit = self.knowledge.limits.get(PERSONAL_BILL)
+            return limit is not None and limit.missing in reply.plain and not told
+        if label == "advisor":
+            return self.advising.email in reply.text
+        if label == "out_of_scope":
+            return reply.declined(self.knowledge) and not told
+        if label == "none":
+            return not told and not reply.declined(self.knowledge)
+        if label == "source":
+            return last_fact is not None and self.names_source(reply, last_fact)
+        return resolve(self.knowledge, label) in told
+
+    def names_source(self, reply: Reply, fact: Fact) -> bool:
+        return fact.source.title in reply.plain and (not fact.year or fact.year in reply.plain)
+
+    def all_met(self, item: dict, reply: Reply, last_fact: Optional[Fact] = None) -> bool:
+        """`expect`: every label is met; `accept`: any one of them."""
+        if item.get("accept"):
+            return any(self.met(label, reply, last_fact) for label in item["accept"])
+        return all(self.met(label, reply, last_fact) for label in item.get("expect") or ["none"])
+
+
+def labels_of(item: dict) -> List[str]:
+    return list(item.get("expect") or item.get("accept") or [])
 
 
 def button_topic(knowledge: KnowledgeBase, button: Dict[str, str]) -> Optional[Topic]:
@@ -105,29 +170,32 @@ class Outcome:
     style: List[str]
     verdict: str  # right, right_after_click, declined, clarified, partial, wrong_detail, wrong_topic, no_fact
     got: List[str] = field(default_factory=list)
+    one_fact_characters: Optional[int] = None  # the reply's length, if it told exactly one fact
 
 
-def judge_question(bot: Bot, knowledge: KnowledgeBase, question: dict) -> Outcome:
-    expected = [resolve(knowledge, label) for label in question["expect"]]
-    expected_topics = {label.split(":")[0] for label in question["expect"]}
+def judge_question(bot: Bot, judge: Judge, question: dict) -> Outcome:
+    knowledge = judge.knowledge
+    labels = labels_of(question)
+    expected = [fact for fact in map(partial(resolve, knowledge), labels) if fact]
+    expected_topics = {label.split(":")[0] for label in labels}
     sender = f"eval-{uuid.uuid4().hex[:10]}"
     reply = ask(bot, sender, question["text"])
     told = reply.facts(knowledge)
     got = [f"{topic}:{fact.aspects[0] if fact.aspects else ''}" for topic, fact in told]
-    outcome = Outcome(question["text"], question["expect"], question.get("style", []), "", got)
+    outcome = Outcome(question["text"], labels, question.get("style", []), "", got)
+    if len(told) == 1:
+        outcome.one_fact_characters = len(reply.text)
     told_facts = [fact for _, fact in told]
     offered = clarifying_buttons(knowledge, reply)
-    if all(fact in told_facts for fact in expected):
+    if judge.all_met(question, reply):
         outcome.verdict = "right"
     elif reply.declined(knowledge):
         outcome.verdict = "declined"
     elif offered:
         outcome.verdict = "clarified"
         button = next((button for topic, button in offered if topic.id in expected_topics), None)
-        if button:
-            after = ask(bot, sender, button["payload"]).facts(knowledge)
-            if any(fact in [f for _, f in after] for fact in expected):
-                outcome.verdict = "right_after_click"
+        if button and judge.all_met(question, ask(bot, sender, button["payload"])):
+            outcome.verdict = "right_after_click"
         outcome.got = [f"asked: {', '.join(topic.id for topic, _ in offered)}"]
     elif any(fact in told_facts for fact in expected):
         outcome.verdict = "partial"
@@ -141,7 +209,16 @@ def judge_question(bot: Bot, knowledge: KnowledgeBase, question: dict) -> Outcom
 
 
 # ---------------------------------------------------------------- dialogues
-def judge_dialogue(bot: Bot, knowledge: KnowledgeBase, dialogue: dict) -> List[Tuple[str, List[str], bool, str]]:
+@dataclass
+class Turn:
+    text: str
+    expect: List[str]
+    right: bool
+    reply: str
+
+
+def judge_dialogue(bot: Bot, judge: Judge, dialogue: dict) -> List[Turn]:
+    knowledge = judge.knowledge
     sender = f"eval-dlg-{uuid.uuid4().hex[:10]}"
     previous: Optional[Reply] = None
     told_so_far: List[Fact] = []
@@ -150,26 +227,21 @@ def judge_dialogue(bot: Bot, knowledge: KnowledgeBase, dialogue: dict) -> List[T
     for turn in dialogue["turns"]:
         reply = ask(bot, sender, turn["text"])
         told = reply.facts(knowledge)
-        expect = turn.get("expect") or []
-        if not expect:
-            right = not told and not reply.declined(knowledge)
-        elif expect == ["out_of_scope"]:
-            right = reply.declined(knowledge) and not told
-        elif expect == ["offered"]:
+        labels = labels_of(turn)
+        if labels == ["offered"]:
             offered = offered_topic(knowledge, previous) if previous else None
             right = bool(offered) and knowledge.topics[offered].headline in [f for _, f in told]
-        elif expect == ["more"]:
+        elif labels == ["more"]:
             topic = knowledge.topics.get(topic_under_discussion or "")
             untold = [f for f in topic.facts if f not in told_so_far] if topic else []
             new = [f for _, f in told if f not in told_so_far]
             right = bool(new) and (not untold or any(f in untold for f in new))
         else:
-            facts = [fact for _, fact in told]
-            right = all(resolve(knowledge, label) in facts for label in expect)
+            right = judge.all_met(turn, reply, told_so_far[-1] if told_so_far else None)
         for topic_id, fact in told:
             topic_under_discussion = topic_id
             told_so_far.append(fact)
-        results.append((turn["text"], expect, right, " | ".join(reply.text.splitlines()[:1])))
+        results.append(Turn(turn["text"], labels, right, " | ".join(reply.text.splitlines()[:1])))
         previous = reply
     return results
 
@@ -185,9 +257,8 @@ SOURCE_AND_ADVISOR_GROUPS = {
 }
 
 
-def judge_group_line(
-    bot: Bot, knowledge: KnowledgeBase, advising: AdvisingContact, group: str, line: str, number: int
-) -> bool:
+def judge_group_line(bot: Bot, judge: Judge, group: str, line: str, number: int) -> bool:
+    knowledge = judge.knowledge
     sender = f"eval-grp-{uuid.uuid4().hex[:10]}"
     if group == "source_followups":
         told = ask(bot, sender, FIGURE_QUESTIONS[number % 2]).facts(knowledge)
@@ -195,18 +266,32 @@ def judge_group_line(
             return False
         fact, topic_id = told[0][1], told[0][0]
         reply = ask(bot, sender, line)
-        plain = " ".join(reply.text.split())
         other_topics = {t for t, _ in reply.facts(knowledge)} - {topic_id}
-        return fact.source.title in plain and (not fact.year or fact.year in plain) and not other_topics
+        return judge.names_source(reply, fact) and not other_topics
     reply = ask(bot, sender, line)
     if group == "advisor_requests":
-        return advising.email in reply.text
+        return judge.met("advisor", reply)
     if group == "local_questions":
         return knowledge.limits["local_figures"].url in reply.text
-    return bool(reply.facts(knowledge)) and advising.email not in reply.text
+    return bool(reply.facts(knowledge)) and not judge.met("advisor", reply)
 
 
 # ---------------------------------------------------------------- out of scope
+@dataclass
+class NearMiss:
+    text: str
+    kind: str
+    answered_with_fact: bool
+    right: bool  # declined without a fact; a personal bill redirected
+
+
+def judge_near_miss(bot: Bot, judge: Judge, line: dict) -> NearMiss:
+    reply = ask(bot, f"eval-oos-{uuid.uuid4().hex[:10]}", line["text"])
+    with_fact = bool(reply.facts(judge.knowledge))
+    right = judge.met(PERSONAL_BILL, reply) if line["kind"] == PERSONAL_BILL else not with_fact
+    return NearMiss(line["text"], line["kind"], with_fact, right)
+
+
 def answered_with_fact(bot: Bot, knowledge: KnowledgeBase, line: str) -> bool:
     return bool(ask(bot, f"eval-oos-{uuid.uuid4().hex[:10]}", line).facts(knowledge))
 
@@ -231,89 +316,171 @@ def cross_validate(out: Path) -> Tuple[dict, float]:
     return json.loads((out / "intent_report.json").read_text()), time.monotonic() - started
 
 
+# ---------------------------------------------------------------- one set
+@dataclass
+class EvaluationSet:
+    """The lines of one folder of YAML files (tests/heldout/README.md has the format)."""
+
+    name: str
+    folder: Path
+    questions: List[dict] = field(default_factory=list)
+    dialogues: List[dict] = field(default_factory=list)
+    near_misses: List[dict] = field(default_factory=list)  # {"text", "kind"}
+    groups: Dict[str, List[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls, name: str, folder: Path) -> "EvaluationSet":
+        evaluation_set = cls(name, folder)
+        for path in sorted(folder.glob("*.yml")):
+            document = yaml.safe_load(path.read_text())
+            evaluation_set.questions += document.get("questions", [])
+            evaluation_set.dialogues += document.get("dialogues", [])
+            evaluation_set.near_misses += [
+                line if isinstance(line, dict) else {"text": line, "kind": "other"}
+                for line in document.get("out_of_scope", [])
+            ]
+            for group in SOURCE_AND_ADVISOR_GROUPS:
+                evaluation_set.groups[group] += document.get(group, [])
+        return evaluation_set
+
+
+@dataclass
+class SetResults:
+    name: str
+    folder: Path
+    outcomes: List[Outcome]
+    turns: List[Turn]
+    near_misses: List[NearMiss]
+    groups: Dict[str, List[Tuple[str, bool]]]
+
+
+def run_set(bot: Bot, judge: Judge, pool: ThreadPoolExecutor, evaluation_set: EvaluationSet) -> SetResults:
+    groups = {
+        group: list(zip(
+            lines, pool.map(partial(judge_group_line, bot, judge, group), lines, range(len(lines))), strict=True
+        ))
+        for group, lines in evaluation_set.groups.items() if lines
+    }
+    return SetResults(
+        evaluation_set.name,
+        evaluation_set.folder,
+        outcomes=list(pool.map(partial(judge_question, bot, judge), evaluation_set.questions)),
+        turns=[
+            turn for turns in pool.map(partial(judge_dialogue, bot, judge), evaluation_set.dialogues) for turn in turns
+        ],
+        near_misses=list(pool.map(partial(judge_near_miss, bot, judge), evaluation_set.near_misses)),
+        groups=groups,
+    )
+
+
 # ---------------------------------------------------------------- report
 def share(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part}/{whole})" if whole else "n/a"
 
 
-def load_held_out() -> Tuple[List[dict], List[dict], List[str], Dict[str, List[str]]]:
-    questions, dialogues, out_of_scope = [], [], []
-    groups: Dict[str, List[str]] = defaultdict(list)
-    for path in sorted(HELD_OUT.glob("*.yml")):
-        document = yaml.safe_load(path.read_text())
-        questions += document.get("questions", [])
-        dialogues += document.get("dialogues", [])
-        out_of_scope += document.get("out_of_scope", [])
-        for group in SOURCE_AND_ADVISOR_GROUPS:
-            groups[group] += document.get(group, [])
-    return questions, dialogues, out_of_scope, groups
-
-
 def write_report(
-    outcomes: List[Outcome], dialogue_turns: list, oos_results: Dict[str, Tuple[int, int]],
-    group_results: Dict[str, List[Tuple[str, bool]]], cv: Optional[Tuple[dict, float]], seconds: float,
+    results: List[SetResults], clinc: Dict[str, Tuple[int, int]], cv: Optional[Tuple[dict, float]], seconds: float,
 ) -> str:
+    folders = ", ".join(f"{r.name} `{r.folder.relative_to(PROJECT_ROOT)}/`" for r in results)
     lines = [
         "# Understanding, measured end to end",
         "",
-        f"Written by `make evaluate` ({time.strftime('%Y-%m-%d %H:%M')}, {seconds:.0f} s). Held-out data:"
-        " `tests/evaluation/` (never trained on). Every line asked over the REST channel of the real servers.",
+        f"Written by `make evaluate` ({time.strftime('%Y-%m-%d %H:%M')}, {seconds:.0f} s). Sets: {folders}"
+        " (never trained on). Every line asked over the REST channel of the real servers.",
         "",
-        *_summary_table(outcomes, dialogue_turns, oos_results),
-        *_group_table(group_results),
-        *_outcome_tables(outcomes),
+        *_summary_table(results, clinc),
+        *_group_table(results),
+        *_near_miss_table(results),
+        *_outcome_tables(results[0]),
         *(_cross_validation_table(*cv) if cv else []),
-        *_misses(outcomes, dialogue_turns, group_results),
+        *[line for result in results for line in _misses(result)],
     ]
     return "\n".join(lines) + "\n"
 
 
-def _summary_table(outcomes: List[Outcome], dialogue_turns: list, oos_results: Dict[str, Tuple[int, int]]) -> List[str]:
-    verdicts = Counter(o.verdict for o in outcomes)
-    n = len(outcomes)
-    right_or_clicked = verdicts["right"] + verdicts["right_after_click"]
+def _summary_table(results: List[SetResults], clinc: Dict[str, Tuple[int, int]]) -> List[str]:
+    def row(measure: str, cells: List[str], target: str = "") -> str:
+        return f"| {measure} | {' | '.join(cells)} | {target} |"
+
+    def per_set(of_set) -> List[str]:
+        return [of_set(result) for result in results]
+
+    def verdicts(result: SetResults, *names: str) -> str:
+        counts = Counter(o.verdict for o in result.outcomes)
+        return share(sum(counts[name] for name in names), len(result.outcomes))
+
+    def short(result: SetResults) -> str:
+        lengths = [o.one_fact_characters for o in result.outcomes if o.one_fact_characters is not None]
+        under = sum(length <= SHORT_REPLY_CHARACTERS for length in lengths)
+        median = f", median {statistics.median(lengths):.0f}" if lengths else ""
+        return f"{share(under, len(lengths))}{median}"
+
+    def near_misses(result: SetResults, kinds: Optional[set] = None, answered: bool = True) -> str:
+        lines = [m for m in result.near_misses if kinds is None or m.kind in kinds]
+        return share(sum(m.answered_with_fact if answered else m.right for m in lines), len(lines))
+
     lines = [
-        "| measure | result | target |",
-        "|---|---|---|",
-        f"| held-out questions answered with the right fact(s), first reply | {share(verdicts['right'], n)}"
-        f" | at least {TARGETS['right']:.0%} |",
-        f"| ... or after one click on a clarifying question's button | {share(right_or_clicked, n)} | |",
-        f"| held-out in-scope questions declined as out of scope | {share(verdicts['declined'], n)}"
-        f" | under {TARGETS['declined']:.0%} |",
+        f"| measure | {' | '.join(r.name for r in results)} | target |",
+        f"|---|{'---|' * len(results)}---|",
+        row("questions answered right, first reply", per_set(lambda r: verdicts(r, "right")),
+            f"at least {TARGETS['right']:.0%}"),
+        row("... or after one click on a clarifying question's button",
+            per_set(lambda r: verdicts(r, "right", "right_after_click"))),
+        row("in-scope questions declined as out of scope", per_set(lambda r: verdicts(r, "declined")),
+            f"under {TARGETS['declined']:.0%}"),
+        row("dialogue turns answered right", per_set(lambda r: share(sum(t.right for t in r.turns), len(r.turns))),
+            f"at least {TARGETS['dialogue_right']:.0%}"),
+        row("near-miss lines answered with a career fact", per_set(near_misses),
+            f"under {TARGETS['near_miss_answered']:.0%}"),
+        row("personal bills redirected to the billing office or insurer",
+            per_set(lambda r: near_misses(r, {PERSONAL_BILL}, answered=False))),
+        row(f"replies telling one fact within {SHORT_REPLY_CHARACTERS} characters (REST)", per_set(short), "all"),
     ]
-    dialogue_right = sum(1 for turn in dialogue_turns if turn[2])
-    lines.append(f"| held-out dialogue turns answered right | {share(dialogue_right, len(dialogue_turns))} | |")
-    for name, (answered, total) in oos_results.items():
-        target = f"under {TARGETS['clinc_answered']:.0%}" if name.startswith("CLINC150") else ""
-        lines.append(f"| {name}: answered with a career fact | {share(answered, total)} | {target} |")
+    for name, (answered, total) in clinc.items():
+        cells = [share(answered, total)] + [""] * (len(results) - 1)
+        lines.append(row(f"{name}: answered with a career fact", cells, f"under {TARGETS['clinc_answered']:.0%}"))
     return lines
 
 
-def _group_table(group_results: Dict[str, List[Tuple[str, bool]]]) -> List[str]:
-    lines = [
-        "", "## Sources, advisors and what the knowledge file lacks (held-out)", "", "| measure | right |", "|---|---|"
-    ]
-    for group, results in group_results.items():
-        right = sum(right for _, right in results)
-        lines.append(f"| {SOURCE_AND_ADVISOR_GROUPS[group]} | {share(right, len(results))} |")
+def _group_table(results: List[SetResults]) -> List[str]:
+    lines = []
+    for result in results:
+        if result.groups:
+            lines += ["", f"## Sources, advisors and what the knowledge file lacks ({result.name})", "",
+                      "| measure | right |", "|---|---|"]
+        for group, group_results in result.groups.items():
+            right = sum(right for _, right in group_results)
+            lines.append(f"| {SOURCE_AND_ADVISOR_GROUPS[group]} | {share(right, len(group_results))} |")
     return lines
 
 
-def _outcome_tables(outcomes: List[Outcome]) -> List[str]:
+def _near_miss_table(results: List[SetResults]) -> List[str]:
+    kinds = sorted({m.kind for result in results for m in result.near_misses})
+    lines = ["", "## Near misses by kind (right: declined without a fact; a personal bill redirected)", "",
+             f"| kind | {' | '.join(r.name for r in results)} |", f"|---|{'---|' * len(results)}"]
+    for kind in kinds:
+        cells = [share(sum(m.right for m in r.near_misses if m.kind == kind),
+                       sum(m.kind == kind for m in r.near_misses)) for r in results]
+        lines.append(f"| {kind} | {' | '.join(cells)} |")
+    return lines
+
+
+def _outcome_tables(result: SetResults) -> List[str]:
     """Questions by outcome (all, and the long or indirect ones), and by style."""
+    outcomes = result.outcomes
     long_ones = [
         o for o in outcomes if len(o.text.split()) >= 12 or {"preamble", "two_part", "indirect"} & set(o.style)
     ]
     verdicts, long_verdicts = Counter(o.verdict for o in outcomes), Counter(o.verdict for o in long_ones)
-    lines = ["", "## Held-out questions by outcome", "", "| outcome | all | long, indirect, preamble or two-part |",
-             "|---|---|---|"]
+    lines = ["", f"## Questions by outcome ({result.name})", "",
+             "| outcome | all | long, indirect, preamble or two-part |", "|---|---|---|"]
     verdict_names = [
         "right", "right_after_click", "clarified", "declined", "partial", "wrong_detail", "wrong_topic", "no_fact"
     ]
     for verdict in verdict_names:
         of_all, of_long = share(verdicts[verdict], len(outcomes)), share(long_verdicts[verdict], len(long_ones))
         lines.append(f"| {verdict} | {of_all} | {of_long} |")
-    lines += ["", "## Held-out questions by style (right at first reply)", "", "| style | right |", "|---|---|"]
+    lines += ["", f"## Questions by style, right at first reply ({result.name})", "", "| style | right |", "|---|---|"]
     by_style = defaultdict(list)
     for o in outcomes:
         for style in o.style:
@@ -339,23 +506,24 @@ def _cross_validation_table(report: dict, cv_seconds: float) -> List[str]:
     return lines
 
 
-def _misses(
-    outcomes: List[Outcome], dialogue_turns: list, group_results: Dict[str, List[Tuple[str, bool]]]
-) -> List[str]:
-    lines = ["", "## Misses (held-out questions not right at first reply)", ""]
+def _misses(result: SetResults) -> List[str]:
+    lines = ["", f"## Misses of the {result.name} set", "", "Questions not right at first reply:", ""]
     lines += [
         f"- {o.verdict}: \"{o.text}\" expected {', '.join(o.expect)}; got {', '.join(o.got) or 'no fact'}"
-        for o in outcomes if o.verdict != "right"
+        for o in result.outcomes if o.verdict != "right"
     ]
-    lines += ["", "## Dialogue turns answered wrong", ""]
+    lines += ["", "Dialogue turns answered wrong:", ""]
     lines += [
-        f"- \"{text}\" expected {expect or '[]'}; replied \"{reply[:100]}\""
-        for text, expect, right, reply in dialogue_turns if not right
+        f"- \"{turn.text}\" expected {turn.expect or '[]'}; replied \"{turn.reply[:100]}\""
+        for turn in result.turns if not turn.right
     ]
-    lines += ["", "## Source, advisor and local lines answered wrong", ""]
-    lines += [
-        f"- {group}: \"{text}\"" for group, results in group_results.items() for text, right in results if not right
-    ]
+    lines += ["", "Near misses answered wrong:", ""]
+    lines += [f"- {m.kind}: \"{m.text}\"" for m in result.near_misses if not m.right]
+    if result.groups:
+        lines += ["", "Source, advisor and local lines answered wrong:", ""]
+        lines += [
+            f"- {group}: \"{text}\"" for group, lines_ in result.groups.items() for text, right in lines_ if not right
+        ]
     return lines
 
 
@@ -368,11 +536,10 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-cross-validation", action="store_true", help="skip the 5 extra trainings")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    knowledge = load_knowledge(configured_knowledge_file())
-    advising = load_advising_contact(configured_school_file())
-    questions, dialogues, near_misses, groups = load_held_out()
-    clinc = clinc150_lines(Path(args.clinc150)) if Path(args.clinc150).exists() else {}
-    if not clinc:
+    judge = Judge(load_knowledge(configured_knowledge_file()), load_advising_contact(configured_school_file()))
+    evaluation_sets = [EvaluationSet.load(name, folder) for name, folder in EVALUATION_SETS.items()]
+    clinc_sets = clinc150_lines(Path(args.clinc150)) if Path(args.clinc150).exists() else {}
+    if not clinc_sets:
         print(f"CLINC150 not found at {args.clinc150}: its lines are skipped", file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
     with (
@@ -380,24 +547,13 @@ def main(argv: Sequence[str]) -> int:
         running_servers(Path(args.model), Path(workdir), with_web_page=False) as servers,
         ThreadPoolExecutor(CONCURRENCY) as pool,
     ):
-        outcomes = list(pool.map(lambda q: judge_question(servers.bot, knowledge, q), questions))
-        dialogue_turns = [
-            t for turns in pool.map(lambda d: judge_dialogue(servers.bot, knowledge, d), dialogues) for t in turns
-        ]
-        group_results = {
-            group: list(zip(
-                lines,
-                pool.map(partial(judge_group_line, servers.bot, knowledge, advising, group), lines, range(len(lines))),
-                strict=True,
-            ))
-            for group, lines in groups.items()
+        results = [run_set(servers.bot, judge, pool, evaluation_set) for evaluation_set in evaluation_sets]
+        clinc = {
+            name: (sum(pool.map(partial(answered_with_fact, servers.bot, judge.knowledge), lines)), len(lines))
+            for name, lines in clinc_sets.items()
         }
-        oos_results = {}
-        for name, lines in {"held-out near-miss out-of-scope lines": near_misses, **clinc}.items():
-            answered = sum(pool.map(lambda line: answered_with_fact(servers.bot, knowledge, line), lines))
-            oos_results[name] = (answered, len(lines))
     cv = None if args.no_cross_validation else cross_validate(RESULTS / "cross_validation")
-    report = write_report(outcomes, dialogue_turns, oos_results, group_results, cv, time.monotonic() - started)
+    report = write_report(results, clinc, cv, time.monotonic() - started)
     (RESULTS / "evaluation.md").write_text(report)
     print(report.split("## Misses")[0])
     print(f"Full report with every miss: {RESULTS / 'evaluation.md'}")

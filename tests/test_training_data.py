@@ -1,7 +1,7 @@
 """Everything that depends on the knowledge file (the one served: KNOWLEDGE) is checked
 against it: topic intents, rules, aspect annotations and the generated NLU data; the NLU
 fallback threshold that `Tuning` relies on; and the held-out examples (tests/nlu/,
-tests/evaluation/, tests/heldout/) are never trained on."""
+tests/heldout/, tests/dev/) are never trained on."""
 import re
 from pathlib import Path
 
@@ -21,7 +21,7 @@ MIN_EXAMPLES_PER_TOPIC = 20
 
 def nlu_examples(folder: str):
     """(intent, plain text, [(entity text, annotation)]) for every example under a folder."""
-    for path in sorted((ROOT / folder).glob("*.yml")):
+    for path in sorted((ROOT / folder).rglob("*.yml")):
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             if "intent" not in block:
                 continue
@@ -99,7 +99,7 @@ def test_held_out_examples_are_not_in_the_training_data():
     trained = {normalised(text) for _, text, _ in TRAINING}
     held_out = [text for _, text, _ in nlu_examples("tests/nlu")]
     held_out += [
-        text for folder in ("tests/evaluation", "tests/heldout", "tests/dev")
+        text for folder in ("tests/heldout", "tests/dev")
         for text in held_out_lines(folder) if len(text.split()) > 3
     ]
     leaked = {normalised(text) for text in held_out if normalised(text) in trained}
