@@ -31,6 +31,7 @@ from actions.replies import (
     decline,
     decline_reply,
     fact_reply,
+    limits_reply,
     missing_reply,
     source_reply,
     topic_menu,
@@ -60,6 +61,7 @@ def read_message(latest: Dict[Text, Any], assistant: Assistant) -> Message:
         aspect_weights=assistant.aspect_words.weights(text, aspect_ids),
         names_career=assistant.relevance.names_the_career(text),
         unsure=unsure,
+        limit_ids=[limit.id for limit in assistant.knowledge.limits.values() if limit.asked_in(text)],
     )
 
 
@@ -161,7 +163,7 @@ class ActionAnswer(AssistantAction):
                 text, embedding_of(latest)
             ),
         )
-        reply, events = self.compose(answer, text, facts_told, message.unsure)
+        reply, events = self.compose(answer, facts_told, message.unsure, tracker.get_slot("last_fact"))
         reply, misunderstandings = self.after_misunderstandings(answer, reply, tracker.get_slot("misunderstandings"))
         send(dispatcher, tracker, reply)
         return events + [SlotSet("misunderstandings", float(misunderstandings))]
@@ -170,12 +172,15 @@ class ActionAnswer(AssistantAction):
         """The topic under discussion, what was told, and the topic offered next, if the
         bot's reply just before this message made that offer ("yes" answers only it)."""
         offered = tracker.get_slot("suggested_topic") if last_reply_was_mine(tracker, self.name()) else None
-        return Context(topic=tracker.get_slot("topic"), facts_told=facts_told, offered_topic=offered)
+        return Context(
+            topic=tracker.get_slot("topic"), facts_told=facts_told, offered_topic=offered,
+            last_fact=tracker.get_slot("last_fact"),
+        )
 
     def after_misunderstandings(self, answer: Answer, reply: Reply, before: Optional[float]) -> Tuple[Reply, int]:
         """The reply, with the advisors offered once the student has been misunderstood
         too often in a row; and the new count (0 after an answer or the offer)."""
-        misunderstood = not (answer.told or answer.missing or answer.options)
+        misunderstood = not (answer.told or answer.missing or answer.options or answer.limits)
         in_a_row = int(before or 0) + 1 if misunderstood else 0
         if in_a_row < DEFAULT_TUNING.misunderstandings_before_advisor:
             return reply, in_a_row
@@ -195,16 +200,17 @@ class ActionAnswer(AssistantAction):
             return advisor_reply(advising, f"{ENGLISH_ONLY} To talk to a person, contact {advising.office}:")
         return None
 
-    def compose(self, answer: Answer, text: str, facts_told: List[str], unsure: bool) -> Tuple[Reply, List[EventType]]:
+    def compose(
+        self, answer: Answer, facts_told: List[str], unsure: bool, last_fact: Optional[str] = None
+    ) -> Tuple[Reply, List[EventType]]:
         """The reply to an answer, and the slots it sets: the topic, what was told (by
-        fact id; a newer figure counts its older one as told) and the next topic offered."""
+        fact id) and the next topic offered."""
         knowledge = self.knowledge
         if answer.told:
-            told_now = [fact_id for _, fact in answer.told for fact_id in (fact.id, fact.replaces) if fact_id]
-            facts_told = list(dict.fromkeys([*facts_told, *told_now]))
-            limits = [limit for limit in knowledge.limits.values() if limit.asked_in(text)]
+            facts_told = list(dict.fromkeys([*facts_told, *(fact.id for _, fact in answer.told)]))
             last_topic = answer.told[-1][0]
-            return fact_reply(knowledge, answer.told, facts_told, limits), [
+            again = [fact.id for _, fact in answer.told] == [last_fact]
+            return fact_reply(knowledge, answer.told, facts_told, answer.limits, again), [
                 SlotSet("topic", last_topic.id),
                 SlotSet("facts_told", facts_told),
                 SlotSet("last_fact", answer.told[0][1].id),
@@ -216,6 +222,8 @@ class ActionAnswer(AssistantAction):
             return missing_reply(knowledge, topic, aspect), events
         if answer.options:
             return clarifying_question(knowledge, answer.options), [SlotSet("suggested_topic", None)]
+        if answer.limits:
+            return limits_reply(knowledge, answer.limits, facts_told), [SlotSet("suggested_topic", None)]
         if answer.out_of_scope:
             sentence = decline(knowledge)
         elif unsure:

@@ -8,12 +8,14 @@ rules can be read and tested without Rasa or the embedding model.
 The order of trust: an aspect word the student typed ("highest") picks the fact
 within a topic; the intent classifier and the meaning match are weighed together to
 pick the topic; when neither is sure, the student is asked to choose; a message is
-declined only when it is not about the career at all.
+declined only when it is not about the career at all, and inside a conversation about
+the career only when it is clearly about something else. What the knowledge file lacks
+(its limits: "pay in Ohio", "CMRS or CPC?") is said with the facts that bear on it.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge import Aspect, Fact, KnowledgeBase, Topic
+from actions.knowledge import Aspect, Fact, KnowledgeBase, Limit, Topic
 from actions.understanding import FactMatch, Ranking
 
 FOLLOW_UP_INTENT = "follow_up"
@@ -64,6 +66,7 @@ class Message:
     aspect_weights: Mapping[str, float] = field(default_factory=dict)  # how far each aspect word is trusted
     names_career: bool = False
     unsure: bool = False  # NLU's fallback fired: the top intent's confidence is low
+    limit_ids: Sequence[str] = ()  # the knowledge file's limits the message asks about
 
     @property
     def intent(self) -> Optional[str]:
@@ -78,17 +81,21 @@ class Context:
     topic: Optional[str] = None
     facts_told: Collection[str] = ()  # fact ids
     offered_topic: Optional[str] = None  # only if the bot's last reply offered it
+    last_fact: Optional[str] = None  # the first fact of the bot's last answer
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What to say: facts to tell, a detail the topic lacks, topics to choose from,
-    or a decline. Empty: the message could not be placed (offer the topics)."""
+    """What to say: facts to tell and what the file lacks of what was asked (limits), a
+    detail the topic lacks, topics to choose from, or a decline. A redirect limit alone:
+    not a career question (a person's own bill). Empty: the message could not be placed
+    (offer the topics)."""
 
     told: Tuple[FactRef, ...] = ()
     missing: Optional[Tuple[Topic, Aspect]] = None
     options: Tuple[FactRef, ...] = ()
     out_of_scope: bool = False
+    limits: Tuple[Limit, ...] = ()
 
 
 def choose_answer(
@@ -100,11 +107,28 @@ def choose_answer(
 ) -> Answer:
     """Pick the answer to one message.
 
+    - A person's own bill or claim (a redirect limit), unless the message names the
+      career, gets only the redirect.
     - "yes" accepts the topic the bot offered in its last reply, and nothing else.
     - A follow-up is read against the topic under discussion: the asked-for aspect,
       the fact its words match, or ("tell me more") the next fact not told yet.
-    - Anything else is placed by meaning and intent together (`_place`).
+    - Anything else is placed by meaning and intent together (`_place`), in the light of
+      the topic under discussion.
+    - The fact just told is not told again word for word (`_not_the_same_again`), and
+      what the file lacks of the question is said with what is known (`_with_limits`).
     """
+    limits = [knowledge.limits[limit_id] for limit_id in message.limit_ids]
+    redirect = next((limit for limit in limits if limit.redirect), None)
+    if redirect and not message.names_career:
+        return Answer(limits=(redirect,))
+    answer = _understood(knowledge, message, context, ranking, tuning)
+    answer = _not_the_same_again(answer, context, ranking)
+    return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, context, tuning)
+
+
+def _understood(
+    knowledge: KnowledgeBase, message: Message, context: Context, ranking: Optional[Ranking], tuning: Tuning
+) -> Answer:
     if message.intent == AFFIRM_INTENT and not message.unsure:
         offered = knowledge.topics.get(context.offered_topic or "")
         return Answer(told=((offered, offered.headline),)) if offered else Answer()
@@ -122,7 +146,34 @@ def choose_answer(
             return Answer(options=tuple(candidates[: tuning.clarify_options]))
     if not ranking:
         return _from_intent_alone(knowledge, message)
-    return _place(knowledge, message, ranking, tuning)
+    return _place(knowledge, message, ranking, tuning, current)
+
+
+def _not_the_same_again(answer: Answer, context: Context, ranking: Optional[Ranking]) -> Answer:
+    """A question that lands on the fact just told ("is that a decent wage?" after the pay)
+    asks for more than it: the topic's next-best match by meaning. A topic with nothing
+    else keeps it (the reply then says it again briefly)."""
+    if len(answer.told) != 1 or answer.told[0][1].id != context.last_fact or not ranking:
+        return answer
+    topic = answer.told[0][0]
+    better = next((m for m in ranking.facts if m.topic is topic and m.fact.id != context.last_fact), None)
+    return replace(answer, told=((topic, better.fact),)) if better else answer
+
+
+def _with_limits(
+    knowledge: KnowledgeBase, answer: Answer, limits: Sequence[Limit], message: Message, context: Context,
+    tuning: Tuning,
+) -> Answer:
+    """The answer, with what the file lacks of the question and the facts that bear on it
+    (each credential's, for "CMRS or CPC?"). A question about the career that asks only
+    for what the file lacks gets those facts and the limit instead of a decline."""
+    if not limits:
+        return answer
+    bearing = [knowledge.fact(fact_id) for limit in limits for fact_id in limit.facts]
+    told = list(dict.fromkeys([ref for ref in bearing if ref] + list(answer.told)))
+    if answer.told or message.names_career or context.topic:
+        return Answer(told=tuple(told[: tuning.most_facts]), limits=tuple(limits))
+    return answer
 
 
 def _follow_up(
@@ -133,6 +184,10 @@ def _follow_up(
         fact = _fact_for_any(current, message.aspect_ids)
         if fact:
             return Answer(told=((current, fact),))
+        # "how many jobs are there?" after the certification: the one topic that knows.
+        elsewhere = knowledge.topics_with_aspect(message.aspect_ids[0])
+        if len(elsewhere) == 1:
+            return Answer(told=((elsewhere[0], elsewhere[0].fact_for(message.aspect_ids[0])),))
         return Answer(missing=(current, knowledge.aspects[message.aspect_ids[0]]))
     in_topic = [match for match in matches if match.topic is current]
     if in_topic and in_topic[0].similarity >= tuning.follow_up_similarity:
@@ -144,12 +199,18 @@ def _follow_up(
     return Answer(told=((following, following.headline),))
 
 
-def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning: Tuning) -> Answer:
-    """Topic question, out-of-scope or unsure: weigh intent, meaning and aspect words."""
+def _place(
+    knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning: Tuning, current: Optional[Topic] = None
+) -> Answer:
+    """Topic question, out-of-scope or unsure: weigh intent, meaning and aspect words, and
+    the topic under discussion (`current`), if any."""
     best_by_topic = _best_per_topic(_score(message, ranking.facts, tuning))
     best_score, best_match = best_by_topic[0]
     intent_topic = knowledge.topic_for_intent(message.intent)
-    if _not_about_the_career(message, intent_topic, ranking.facts[0].similarity, tuning):
+    top_similarity = ranking.facts[0].similarity
+    if current is not None and _clearly_something_else(message, top_similarity, tuning):
+        return Answer(out_of_scope=True)
+    if current is None and _not_about_the_career(message, intent_topic, top_similarity, tuning):
         # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
         return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
     sure_of_topic = (
@@ -157,13 +218,32 @@ def _place(knowledge: KnowledgeBase, message: Message, ranking: Ranking, tuning:
         and not message.unsure
         and message.confidence(message.intent) >= tuning.confident_intent
     )
+    current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
+    if current_fact and not sure_of_topic:
+        # "could I change from one to another?" while talking about where people work.
+        return Answer(told=((current, current_fact),))
     likely = best_score >= tuning.answer_probability
     # Against an intent classifier that reads the message as out of scope, only a
-    # message close to a known question is answered without asking.
-    close = best_match.similarity >= tuning.answer_similarity or intent_topic is not None
+    # message close to a known question is answered without asking; inside a
+    # conversation about the career, one not far from it.
+    nearness = tuning.floor_similarity if current is not None else tuning.answer_similarity
+    close = best_match.similarity >= nearness or intent_topic is not None
     if sure_of_topic or (likely and close):
         return Answer(told=tuple(_facts_to_tell(message, ranking, best_match, tuning)[: tuning.most_facts]))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
+
+
+def _clearly_something_else(message: Message, top_similarity: float, tuning: Tuning) -> bool:
+    """Inside a conversation about the career, only this is declined: the intent classifier
+    is sure it is out of scope, it names none of the career's names, and it is far from
+    every known question."""
+    return (
+        message.intent == OUT_OF_SCOPE_INTENT
+        and not message.unsure
+        and message.confidence(OUT_OF_SCOPE_INTENT) >= tuning.confident_intent
+        and not message.names_career
+        and top_similarity < tuning.floor_similarity
+    )
 
 
 def _not_about_the_career(

@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -97,17 +97,26 @@ class Topic:
 
 @dataclass(frozen=True)
 class Limit:
-    """Something students ask for that the file does not hold ("pay in Ohio"): the
-    words that ask for it, what is missing and where to look instead."""
+    """Something students ask for that the file does not hold ("pay in Ohio", "CMRS or
+    CPC: which is better?"): the words that ask for it, what is missing, where to look
+    instead, and the facts that bear on it."""
 
     id: str
     words: Tuple[str, ...]
     missing: str
     look: str
     url: Optional[str] = None
+    #: Also asked when a message names two or more of these ("CMRS or CPC?").
+    compared: Tuple[str, ...] = ()
+    #: Ids of the facts told with it: what is known that bears on the question.
+    facts: Tuple[str, ...] = ()
+    #: Not a question about the career (a person's own bill): the reply is this alone.
+    redirect: bool = False
 
     def asked_in(self, text: str) -> bool:
-        return _names_in(text.lower(), self.words)
+        lowered = text.lower()
+        named = sum(_names_in(lowered, [name]) for name in self.compared)
+        return _names_in(lowered, self.words) or named >= 2
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         sources=sources,
         aspects=aspects,
         topics=topics,
-        limits=_read_limits(reader, root.get("limits") or {}),
+        limits=_read_limits(reader, root.get("limits") or {}, {fact.id for fact in facts}),
     )
 
 
@@ -304,17 +313,32 @@ def _read_sources(reader: FileReader, value: Any) -> Dict[str, Source]:
     return sources
 
 
-def _read_limits(reader: FileReader, value: Any) -> Dict[str, Limit]:
+def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> Dict[str, Limit]:
     limits = {}
     for limit_id, body in (reader.mapping(value, "limits").items() if value else ()):
         entry = f"limit '{limit_id}'"
-        body = reader.mapping(body, entry, required=("words", "missing", "look"), optional=("url",))
+        body = reader.mapping(
+            body, entry, required=("words", "missing", "look"), optional=("url", "compared", "facts", "redirect")
+        )
+        facts = reader.text_list(body.get("facts", []), f"{entry} facts", allow_empty=True)
+        compared = reader.text_list(body.get("compared", []), f"{entry} compared", allow_empty=True)
+        for fact_id in facts:
+            if fact_id not in fact_ids:
+                raise reader.fail(f"{entry} facts", f"'{fact_id}' is not the id of a fact")
+        redirect = body.get("redirect", False)
+        if not isinstance(redirect, bool):
+            raise reader.fail(f"{entry} redirect", f"must be true or false, not {_describe(redirect)}")
+        if redirect and facts:
+            raise reader.fail(f"{entry} facts", "a redirect is not about the career: it tells no facts")
         limits[limit_id] = Limit(
             id=reader.identifier(limit_id, entry),
             words=tuple(word.lower() for word in reader.text_list(body["words"], f"{entry} words")),
             missing=reader.text(body["missing"], f"{entry} missing"),
             look=reader.text(body["look"], f"{entry} look"),
             url=reader.url(body.get("url"), entry),
+            compared=tuple(name.lower() for name in compared),
+            facts=facts,
+            redirect=redirect,
         )
     return limits
 

@@ -2,10 +2,12 @@
 
 - socket.io (the web widget): markdown; links as [title](url); next steps as quick
   replies, link buttons opening their page.
-- REST: plain text, buttons as data, and the sources as a `custom` payload
-  ({"sources": [{"title", "url", "year"}]}) for a school's own front end.
-- `rasa shell` (cmdline): plain text with the next steps as questions to type,
-  because the shell's button menu would not let a student type a question.
+- REST: short plain text (a link's title only), buttons as data, and the sources and
+  links as a `custom` payload ({"sources": [{"title", "url", "year"}], "links":
+  [{"title", "url"}]}) for a school's own front end.
+- `rasa shell` (cmdline): plain text, each link's address after its title, with the
+  next steps as questions to type, because the shell's button menu would not let a
+  student type a question.
 """
 from typing import Any, Dict, List
 
@@ -24,10 +26,14 @@ def markdown_line(line: Line) -> str:
     return f"{line.text}{link}{line.tail}"
 
 
-def plain_line(line: Line) -> str:
+def plain_line(line: Line, with_address: bool = True) -> str:
+    """The line as plain text: a link as its title, followed by its address (`with_address`)."""
     if not line.link:
         return f"{line.text}{line.tail}"
-    link = line.link.url if line.link.title == line.link.url else f"{line.link.title}, {line.link.url}"
+    if line.link.title == line.link.url:
+        link = line.link.url
+    else:
+        link = f"{line.link.title} ({line.link.url})" if with_address else line.link.title
     return f"{line.text}{link}{line.tail}"
 
 
@@ -58,11 +64,16 @@ def _for_the_shell(reply: Reply) -> List[Dict[str, Any]]:
 
 
 def _for_rest(reply: Reply) -> List[Dict[str, Any]]:
-    text = "\n".join(plain_line(line) for line in reply.lines)
+    text = "\n".join(plain_line(line, with_address=False) for line in reply.lines)
     messages: List[Dict[str, Any]] = [{"text": text, "buttons": [_button(step) for step in reply.next_steps]}]
+    data: Dict[str, Any] = {}
     if reply.citations:
-        sources = [{"title": c.title, "url": c.url, "year": c.year} for c in reply.citations]
-        messages.append({"json_message": {"sources": sources}})
+        data["sources"] = [{"title": c.title, "url": c.url, "year": c.year} for c in reply.citations]
+    links = [{"title": line.link.title, "url": line.link.url} for line in reply.lines if line.link]
+    if links:
+        data["links"] = links
+    if data:
+        messages.append({"json_message": data})
     return messages
 
 

@@ -76,16 +76,9 @@ def with_sources(fact: Fact, label: str = "") -> List[Line]:
     return [Line(f"{label}{fact.text}")] + [source_line(source, fact.year) for source in fact.sources]
 
 
-def fact_lines(knowledge: KnowledgeBase, fact: Fact) -> List[Line]:
-    """The fact and its sources; a newer figure's older one follows, with its own source."""
-    older = knowledge.older_than(fact)
-    return with_sources(fact) + (with_sources(older, "Older figure: ") if older else [])
-
-
-def citations(knowledge: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[Citation, ...]:
-    """Every source shown with these facts (older figures included), for REST's data."""
-    shown = list(facts) + [older for older in map(knowledge.older_than, facts) if older]
-    return tuple(Citation(s.title, s.url, f.year) for f in shown for s in f.sources)
+def citations(facts: Sequence[Fact]) -> Tuple[Citation, ...]:
+    """Every source shown with these facts, for REST's data."""
+    return tuple(Citation(s.title, s.url, f.year) for f in facts for s in f.sources)
 
 
 def untold_details(topic: Topic, facts_told: Collection[str]) -> List[Fact]:
@@ -109,20 +102,34 @@ def topic_button(topic: Topic) -> Button:
 
 
 def fact_reply(
-    knowledge: KnowledgeBase, told: Sequence[FactRef], facts_told: Collection[str], limits: Sequence[Limit] = ()
+    knowledge: KnowledgeBase, told: Sequence[FactRef], facts_told: Collection[str], limits: Sequence[Limit] = (),
+    again: bool = False,
 ) -> Reply:
     """Each fact (two when the message asked two things) with its source, what the file
     lacks of what was asked, then the offer of the next topic and at most three next
-    steps: two untold details of this topic and the next topic. `facts_told` already
-    includes these facts."""
+    steps: two untold details of this topic (an older figure among them) and the next
+    topic. `facts_told` already includes these facts. Told `again` (the fact just told,
+    when its topic has nothing else): briefly, without its sources."""
     topic = told[-1][0]
     following = knowledge.topics[topic.next]
-    lines = [line for _, fact in told for line in fact_lines(knowledge, fact)]
-    lines += [line for limit in limits for line in limit_lines(limit)]
+    # A limit that names facts introduces them ("I don't have pay by employer, only ...").
+    lines = [line for limit in limits if limit.facts for line in limit_lines(limit)]
+    if again:
+        lines += [Line(f"As I said: {told[0][1].text}")]
+    else:
+        lines += [line for _, fact in told for line in with_sources(fact)]
+    lines += [line for limit in limits if not limit.facts for line in limit_lines(limit)]
     lines.append(Line(f"Shall I tell you about {following.title} next?"))
     details = [detail_button(knowledge, topic, fact) for fact in untold_details(topic, facts_told)]
     steps = details[: MOST_NEXT_STEPS - 1] + [topic_button(following)]
-    return Reply(tuple(lines), tuple(steps), citations(knowledge, [fact for _, fact in told]))
+    return Reply(tuple(lines), tuple(steps), () if again else citations([fact for _, fact in told]))
+
+
+def limits_reply(knowledge: KnowledgeBase, limits: Sequence[Limit], facts_told: Collection[str]) -> Reply:
+    """What the file lacks and where to look, with no fact that bears on it (a redirect, or
+    a limit that names none): then topics not discussed yet."""
+    lines = [line for limit in limits for line in limit_lines(limit)]
+    return Reply(tuple(lines), buttons_of_topics_not_discussed(knowledge, facts_told))
 
 
 def limit_lines(limit: Limit) -> List[Line]:
@@ -156,11 +163,13 @@ def option_title(knowledge: KnowledgeBase, topic: Topic, fact: Fact) -> str:
 
 def missing_reply(knowledge: KnowledgeBase, topic: Topic, aspect: Aspect) -> Reply:
     """An honest "I don't know" for a detail the topic does not have, with where that
-    detail is known; the buttons ask for it there, or for the topic's own details."""
-    lines = [Line(f"Sorry, I don't have information about {aspect.label} for {topic.title}.")]
+    detail is known; the buttons ask for it there, or for the topic's own details.
+    Aspect labels are noun phrases or wh-clauses ("the highest pay", "how long it
+    takes"): both follow "tell you"."""
+    lines = [Line(f"About {topic.title}, I can't tell you {aspect.label}.")]
     elsewhere = knowledge.topics_with_aspect(aspect.id)
     if elsewhere:
-        lines.append(Line(f"I can tell you {aspect.label} for {join_words([t.title for t in elsewhere])}."))
+        lines.append(Line(f"I can for {join_words([t.title for t in elsewhere])}."))
     steps = [detail_button(knowledge, t, t.fact_for(aspect.id)) for t in elsewhere]
     steps += [detail_button(knowledge, topic, fact) for fact in untold_details(topic, ())]
     return Reply(tuple(lines), tuple(steps[:MOST_NEXT_STEPS]))
@@ -177,7 +186,7 @@ def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
         lines += with_sources(newer, "A newer figure: ")
     elif fact.replaces or (fact.year and fact.source.url):
         lines.append(Line("It is the newest figure I can confirm from that source."))
-    return Reply(tuple(lines), citations=citations(knowledge, [fact] + ([newer] if newer else [])))
+    return Reply(tuple(lines), citations=citations([fact] + ([newer] if newer else [])))
 
 
 def advisor_reply(contact: AdvisingContact, intro: str = "") -> Reply:
@@ -205,10 +214,15 @@ def topics_not_discussed(knowledge: KnowledgeBase, facts_told: Collection[str]) 
     return [t for t in knowledge.topics.values() if not any(f.id in facts_told for f in t.facts)]
 
 
+def buttons_of_topics_not_discussed(knowledge: KnowledgeBase, facts_told: Collection[str]) -> Tuple[Button, ...]:
+    """Three topics not discussed yet (or the first three, once all have been)."""
+    topics = topics_not_discussed(knowledge, facts_told) or list(knowledge.topics.values())
+    return tuple(topic_button(t) for t in topics[:MOST_NEXT_STEPS])
+
+
 def decline_reply(knowledge: KnowledgeBase, facts_told: Collection[str], sentence: str) -> Reply:
     """One sentence, then buttons for three topics not discussed yet."""
-    topics = topics_not_discussed(knowledge, facts_told) or list(knowledge.topics.values())
-    return Reply((Line(sentence),), tuple(topic_button(t) for t in topics[:MOST_NEXT_STEPS]))
+    return Reply((Line(sentence),), buttons_of_topics_not_discussed(knowledge, facts_told))
 
 
 def topic_menu(knowledge: KnowledgeBase) -> Reply:

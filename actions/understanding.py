@@ -247,16 +247,63 @@ THIS_CAREER = re.compile(
 )
 
 
+#: "billing n coding", "billing & coding", "billing/coding": how people join the career's words.
+JOINED_BY = re.compile(r"\s*(?:&|\+|/)\s*|\s+n\s+", re.I)
+WORD = re.compile(r"[a-z]+")
+
+
 class Relevance:
     """Whether a message talks about this career: it uses one of the career's names (from
-    the knowledge file) or points at "this line of work"."""
+    the knowledge file), misspelt or not ("medicle biling", "codeing"), or points at
+    "this line of work"."""
+
+    #: A typed word of at least TYPO_LETTERS letters within one typo (a letter left out,
+    #: added, changed, or two swapped) of a word of the names with at least
+    #: NAME_WORD_LETTERS letters is taken for it; within two of a word of LONG_WORD_LETTERS
+    #: or more ("medicle"). Shorter words ("codes", "coder") differ in meaning by one letter.
+    TYPO_LETTERS = 5
+    NAME_WORD_LETTERS = 6
+    LONG_WORD_LETTERS = 7
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         names = sorted(knowledge.career_names + (knowledge.career_name.lower(),), key=len, reverse=True)
         self.career_name = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")s?\b", re.I)
+        self.name_words = sorted(
+            {word for name in names for word in WORD.findall(name) if len(word) >= self.NAME_WORD_LETTERS}
+        )
 
     def names_the_career(self, text: str) -> bool:
-        return bool(self.career_name.search(text) or THIS_CAREER.search(text))
+        return bool(
+            self.career_name.search(text) or THIS_CAREER.search(text) or self.career_name.search(self.respelt(text))
+        )
+
+    def respelt(self, text: str) -> str:
+        """The text in lower case with "n", "&" and "/" between words read as "and", and each
+        word that is nearly one of the names' words replaced by it."""
+        return WORD.sub(lambda match: self._name_word_like(match.group()), JOINED_BY.sub(" and ", text.lower()))
+
+    def _name_word_like(self, word: str) -> str:
+        if len(word) < self.TYPO_LETTERS or word in self.name_words:
+            return word
+        for name in self.name_words:
+            typos = 2 if len(name) >= self.LONG_WORD_LETTERS else 1
+            if abs(len(name) - len(word)) <= typos and typo_distance(word, name) <= typos:
+                return name
+        return word
+
+
+def typo_distance(first: str, second: str) -> int:
+    """Letters left out, added or changed, and neighbours swapped, between two words (the
+    optimal string alignment distance)."""
+    rows = [list(range(len(second) + 1))]
+    for i, a in enumerate(first, 1):
+        row = [i]
+        for j, b in enumerate(second, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a != b)))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def main(argv: List[str]) -> int:

@@ -2,7 +2,8 @@
 
 Starts the real servers (as `make run` does) and asks over the REST channel, for the
 held-out set (tests/heldout/: written before the work it measures, never trained or tuned
-on) and beside it the development set that was held out before it (tests/dev/former_heldout/):
+on) and beside it the development sets in the same format (tests/dev/former_heldout/, the
+held-out set before it, and tests/dev/conversations/):
 - every question, each in a fresh conversation: right when the reply meets its labels (the
   expected fact(s) of the knowledge file, an honest partial answer, the advisors' contact,
   the redirect of a personal bill ...); a clarifying question whose buttons include the right
@@ -45,6 +46,7 @@ from tests.harness.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_s
 EVALUATION_SETS = {
     "held-out": PROJECT_ROOT / "tests" / "heldout",
     "development": PROJECT_ROOT / "tests" / "dev" / "former_heldout",
+    "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {
@@ -61,6 +63,7 @@ CONCURRENCY = 4
 class Reply:
     text: str
     buttons: List[Dict[str, str]]
+    links: List[str] = field(default_factory=list)  # addresses REST gives as data (`custom`)
 
     @property
     def plain(self) -> str:
@@ -79,6 +82,7 @@ def ask(bot: Bot, sender: str, message: str) -> Reply:
     return Reply(
         text="\n".join(m.get("text", "") for m in messages),
         buttons=[b for m in messages for b in m.get("buttons", [])],
+        links=[link["url"] for m in messages for link in (m.get("custom") or {}).get("links", [])],
     )
 
 
@@ -272,7 +276,8 @@ def judge_group_line(bot: Bot, judge: Judge, group: str, line: str, number: int)
     if group == "advisor_requests":
         return judge.met("advisor", reply)
     if group == "local_questions":
-        return knowledge.limits["local_figures"].url in reply.text
+        url = knowledge.limits["local_figures"].url
+        return url in reply.links or url in reply.text
     return bool(reply.facts(knowledge)) and not judge.met("advisor", reply)
 
 

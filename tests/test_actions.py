@@ -12,7 +12,7 @@ from actions.actions import ActionAdvisorContact, ActionOfferTopics, ActionTellS
 from actions.answering import DEFAULT_TUNING
 from actions.assistant import Assistant
 from actions.knowledge import Aspect, Fact, Topic, load_knowledge
-from actions.replies import decline
+from actions.replies import decline, join_words
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from tests.conversation import Conversation, lines
 from tests.knowledge_files import MADE_UP_CAREER_FILE, asked_by
@@ -42,6 +42,14 @@ def details() -> Iterator[Tuple[Topic, Aspect, Fact]]:
             fact = topic.fact_for(aspect.id)
             if fact is not None:
                 yield topic, aspect, fact
+
+
+def detail_several_others_have() -> Tuple[Topic, Aspect]:
+    """A topic, and an aspect it has no fact for but two or more other topics have."""
+    return next(
+        (topic, aspect) for topic in KNOWLEDGE.topics.values() for aspect in aspects_by_topics(2)
+        if topic.fact_for(aspect.id) is None
+    )
 
 
 def detail_missing_from_a_topic() -> Tuple[Topic, Aspect]:
@@ -79,10 +87,13 @@ def pressed(career: Assistant, payload: str) -> str:
 
 
 def source_sentence(fact: Fact, label: str) -> str:
-    source = fact.source
-    if source.url:
-        return f"{label}{source.title}, {source.url}, {fact.year}."
-    return f"{label}{source.title}, {fact.year}."
+    """As REST shows it: the source's title and the year; the link goes as data."""
+    return f"{label}{fact.source.title}, {fact.year}."
+
+
+def links_of(messages: List[dict]) -> List[str]:
+    """The addresses REST gives as data (its `custom` payload) beside the text."""
+    return [link["url"] for m in messages for link in (m.get("custom") or {}).get("links", [])]
 
 
 # --- topics and details -----------------------------------------------------------------
@@ -100,19 +111,22 @@ def test_each_topic_question_gets_its_headline_fact_source_and_a_next_step(conve
     assert conversation.slots["suggested_topic"] == topic.next
 
 
-def test_an_updated_figure_leads_and_the_older_one_is_given_beside_it_with_its_year(conversation):
+def test_an_updated_figure_is_told_alone_and_its_older_one_when_asked(conversation):
     topic, newest, older = updated_figure()
-    reply = lines(conversation.text(topic.intent))
-    assert reply[0] == newest.text
-    assert reply[1].startswith(f"Source: {newest.source.title}") and reply[1].endswith(f", {newest.year}.")
-    assert reply[2] == f"Older figure: {older.text}"
-    assert reply[3].endswith(f", {older.year}.")
+    messages = conversation.say(topic.intent)
+    reply = lines(messages[0]["text"])
+    assert reply[:2] == [newest.text, source_sentence(newest, "Source: ")]
+    assert older.text not in messages[0]["text"]
+    older_button = next(b for b in messages[0]["buttons"] if f'"aspect": "{older.aspects[0]}"' in b["payload"])
+    assert lines(pressed(conversation.assistant, older_button["payload"]))[0] == older.text
 
 
 @pytest.mark.parametrize("topic, aspect, fact", details(), ids=lambda value: getattr(value, "id", ""))
 def test_follow_up_is_answered_from_the_topic_under_discussion(conversation, topic, aspect, fact):
     conversation.text(topic.intent)
-    assert lines(conversation.text("follow_up", aspect.id))[0] == fact.text
+    reply = lines(conversation.text("follow_up", aspect.id))[0]
+    # the headline was just told: it is said again briefly, not repeated word for word
+    assert reply == (f"As I said: {fact.text}" if fact is topic.headline else fact.text)
 
 
 @pytest.mark.parametrize("topic, aspect, fact", details(), ids=lambda value: getattr(value, "id", ""))
@@ -126,13 +140,27 @@ def test_detail_the_topic_does_not_have_is_ignored_in_a_direct_question(conversa
 
 
 def test_follow_up_the_topic_cannot_answer_says_so_and_points_elsewhere(conversation):
-    topic, aspect = detail_missing_from_a_topic()
+    topic, aspect = detail_several_others_have()
     conversation.text(topic.intent)
     reply = conversation.text("follow_up", aspect.id)
-    assert reply.startswith(f"Sorry, I don't have information about {aspect.label} for {topic.title}.")
-    assert all(other.title in reply for other in KNOWLEDGE.topics_with_aspect(aspect.id))
+    elsewhere = [other.title for other in KNOWLEDGE.topics_with_aspect(aspect.id)]
+    assert lines(reply)[:2] == [
+        f"About {topic.title}, I can't tell you {aspect.label}.", f"I can for {join_words(elsewhere)}."
+    ]
     assert not FIGURE.search(reply)
     assert conversation.slots["topic"] == topic.id
+
+
+def test_follow_up_the_topic_cannot_answer_but_one_other_topic_can_is_answered_there(conversation):
+    """"How many jobs are there?" while talking about the certification asks about the outlook."""
+    topic, aspect = next(
+        (topic, aspect) for topic in KNOWLEDGE.topics.values() for aspect in aspects_by_topics(1)
+        if topic.fact_for(aspect.id) is None
+    )
+    (other,) = KNOWLEDGE.topics_with_aspect(aspect.id)
+    conversation.text(topic.intent)
+    assert lines(conversation.text("follow_up", aspect.id))[0] == other.fact_for(aspect.id).text
+    assert conversation.slots["topic"] == other.id
 
 
 def test_follow_up_without_context_uses_the_only_topic_that_has_the_detail(conversation):
@@ -164,7 +192,10 @@ def test_a_match_inside_a_longer_one_is_dropped(conversation):
         {"entity": "aspect", "value": inner.id, "start": 15, "end": 19},
         {"entity": "aspect", "value": outer.id, "start": 15, "end": 25},
     ])[0]["text"]
-    assert reply.startswith(f"Sorry, I don't have information about {outer.label}")
+    elsewhere = KNOWLEDGE.topics_with_aspect(outer.id)
+    assert reply.startswith(f"About {topic.title}, I can't tell you {outer.label}") or (
+        len(elsewhere) == 1 and lines(reply)[0] == elsewhere[0].fact_for(outer.id).text
+    )
 
 
 def test_the_aspect_listed_first_in_the_knowledge_file_wins(conversation):
@@ -225,7 +256,7 @@ def test_yes_with_nothing_offered_offers_three_topics(conversation):
 
 
 def test_yes_after_a_reply_that_offered_nothing_does_not_answer_an_older_offer(conversation):
-    topic, aspect = detail_missing_from_a_topic()
+    topic, aspect = detail_several_others_have()
     conversation.text(topic.intent)  # offers the next topic
     conversation.text("follow_up", aspect.id)  # a detail the topic lacks: offers nothing
     reply = conversation.say("affirm")[0]["text"]
@@ -294,21 +325,25 @@ def test_widget_gets_markdown_links_and_quick_replies(conversation):
     assert message[0]["buttons"][-1] == {"title": following.button, "payload": f"/{following.intent}"}
 
 
-def test_rest_gets_plain_text_buttons_and_the_sources_as_data(conversation):
-    topic, newest, older = updated_figure()
+def test_rest_gets_plain_text_buttons_and_the_sources_and_links_as_data(conversation):
+    topic, newest, _ = updated_figure()
     messages = conversation.say(topic.intent, channel="rest")
     assert not MARKDOWN.search(messages[0]["text"])
-    assert f"Source: {newest.source.title}, {newest.source.url}" in messages[0]["text"]
+    assert f"Source: {newest.source.title}, {newest.year}." in messages[0]["text"]
+    assert newest.source.url not in messages[0]["text"]
     assert messages[0]["buttons"]
-    sources = messages[1]["custom"]["sources"]
-    assert sources[0] == {"title": newest.source.title, "url": newest.source.url, "year": newest.year}
-    assert sources[1]["year"] == older.year
+    assert messages[1]["custom"]["sources"] == [
+        {"title": newest.source.title, "url": newest.source.url, "year": newest.year}
+    ]
+    assert links_of(messages) == [newest.source.url]
 
 
 def test_shell_gets_plain_text_and_next_steps_to_type_instead_of_a_button_menu(conversation):
-    messages = conversation.say(next(iter(KNOWLEDGE.topics.values())).intent, channel="cmdline")
+    topic, newest, _ = updated_figure()
+    messages = conversation.say(topic.intent, channel="cmdline")
     assert len(messages) == 1 and not messages[0].get("buttons")
     assert not MARKDOWN.search(messages[0]["text"])
+    assert f"Source: {newest.source.title} ({newest.source.url}), {newest.year}." in messages[0]["text"]
     assert lines(messages[0]["text"])[-1].startswith("You could ask: ")
 
 
@@ -334,22 +369,59 @@ def test_source_question_before_any_fact_says_so(conversation):
     assert reply.startswith("I haven't told you a fact yet.")
 
 
-def test_a_newer_figure_counts_its_older_figure_as_told(conversation):
+def test_tell_me_more_after_a_newer_figure_gives_its_older_one_next(conversation):
     topic, newest, older = updated_figure()
     conversation.text(topic.intent)
-    assert conversation.slots["facts_told"] == [newest.id, older.id]
-    untold = next(fact for fact in topic.facts if fact not in (newest, older))
-    assert lines(conversation.text("follow_up"))[0] == untold.text
+    assert conversation.slots["facts_told"] == [newest.id]
+    assert lines(conversation.text("follow_up"))[0] == topic.facts[1].text
 
 
 def test_a_question_about_what_the_file_lacks_says_what_is_missing_and_where_to_look(conversation):
-    limit = next(iter(KNOWLEDGE.limits.values()))
+    limit = next(limit for limit in KNOWLEDGE.limits.values() if not limit.facts and not limit.redirect)
     topic, _, _ = updated_figure()
-    reply = conversation.text(topic.intent, text=f"{asked_by(topic.headline).rstrip('?')} {limit.words[0]}?")
-    assert topic.headline.text in reply
+    text = f"{asked_by(topic.headline).rstrip('?')} {limit.words[0]}?"
+    messages = conversation.say(topic.intent, text=text)
+    reply = messages[0]["text"]
+    assert lines(reply)[0] == topic.headline.text
     assert limit.missing in reply and limit.look in reply
     if limit.url:
-        assert limit.url in reply
+        assert limit.url in links_of(messages)
+
+
+def test_a_comparison_the_file_does_not_make_lays_the_facts_side_by_side(conversation):
+    limit = next(limit for limit in KNOWLEDGE.limits.values() if limit.compared and limit.facts)
+    topic = KNOWLEDGE.fact(limit.facts[0])[0]
+    reply = conversation.text("out_of_scope", text=f"{limit.compared[0]} or {limit.compared[1]}, what do you think?")
+    assert lines(reply)[0].startswith(limit.missing)
+    assert all(KNOWLEDGE.fact(fact_id)[1].text in reply for fact_id in limit.facts)
+    assert conversation.slots["topic"] == topic.id
+
+
+def test_a_question_only_about_what_the_file_lacks_is_answered_with_what_bears_on_it(conversation):
+    """Naming the career, it is not declined even when NLU reads it as out of scope."""
+    limit = next(limit for limit in KNOWLEDGE.limits.values() if limit.facts and not limit.compared)
+    reply = conversation.text("out_of_scope", text=f"{KNOWLEDGE.career_name} {limit.words[0]}?")
+    assert decline(KNOWLEDGE) not in reply
+    assert limit.missing in reply
+    assert all(KNOWLEDGE.fact(fact_id)[1].text in reply for fact_id in limit.facts)
+
+
+def test_a_personal_matter_gets_only_the_redirect_unless_the_career_is_named(conversation):
+    redirect = next(limit for limit in KNOWLEDGE.limits.values() if limit.redirect)
+    topic = next(iter(KNOWLEDGE.topics.values()))
+    conversation.text(topic.intent)
+    reply = conversation.text("out_of_scope", text=f"help, there is a {redirect.words[0]} problem")
+    assert lines(reply)[0].startswith(redirect.missing) and redirect.look in reply
+    assert not any(fact.text in reply for t in KNOWLEDGE.topics.values() for fact in t.facts)
+    named = f"{asked_by(topic.headline)} ({redirect.words[0]}, {KNOWLEDGE.career_name})"
+    assert redirect.missing not in conversation.text(topic.intent, text=named)
+
+
+def test_the_fact_just_told_is_not_told_again_word_for_word(conversation):
+    topic = max(KNOWLEDGE.topics.values(), key=lambda t: len(t.facts))
+    first = conversation.text(topic.intent, text=asked_by(topic.headline))
+    again = conversation.text(topic.intent, text=asked_by(topic.headline))
+    assert again != first and lines(again)[0] != topic.headline.text
 
 
 @pytest.mark.parametrize("channel", ["rest", "socketio", "cmdline"])

@@ -7,6 +7,8 @@ from actions.knowledge import KnowledgeFileError, load_knowledge
 from actions.rendering import render
 from actions.replies import Button, Line, Link, Reply, decline_reply, fact_reply
 from actions.school import AdvisingContact, load_advising_contact
+from tests.every_reply import broken_lines, every_reply
+from tests.knowledge_files import MADE_UP_CAREER_FILE
 
 BAKERY = load_knowledge(Path(__file__).parent / "bakery.yml")
 DUTIES, PAY = BAKERY.topics["duties"], BAKERY.topics["pay"]
@@ -47,19 +49,25 @@ def test_markdown_for_the_widget():
     ]
 
 
-def test_plain_text_for_rest():
+def test_short_plain_text_for_rest_with_the_link_as_data():
     assert render(LINKED, "rest") == [
-        {
-            "text": "Source: Guide, https://example.org/g, 2020.\nNext?",
-            "buttons": [{"title": "Pay", "payload": "/ask_pay"}],
-        }
+        {"text": "Source: Guide, 2020.\nNext?", "buttons": [{"title": "Pay", "payload": "/ask_pay"}]},
+        {"json_message": {"links": [{"title": "Guide", "url": "https://example.org/g"}]}},
     ]
 
 
 def test_plain_text_and_typed_suggestions_for_the_shell():
     assert render(LINKED, "cmdline") == [
-        {"text": "Source: Guide, https://example.org/g, 2020.\nNext?\nYou could ask: Pay"}
+        {"text": "Source: Guide (https://example.org/g), 2020.\nNext?\nYou could ask: Pay"}
     ]
+
+
+def test_the_fact_just_told_is_said_again_briefly_without_its_sources():
+    reply = fact_reply(BAKERY, [(DUTIES, DUTIES.headline)], facts_told=["bakers_work"], again=True)
+    assert [line.text for line in reply.lines] == [
+        f"As I said: {DUTIES.headline.text}", "Shall I tell you about pay next?"
+    ]
+    assert reply.citations == ()
 
 
 def test_the_bakers_guild_must_be_cited_by_a_fact_that_names_it(tmp_path):
@@ -120,3 +128,14 @@ def test_a_broken_schools_file_names_the_entry(tmp_path, change, entry, problem)
     with pytest.raises(KnowledgeFileError) as caught:
         load_advising_contact(path)
     assert (caught.value.path, caught.value.entry) == (str(path), entry) and problem in caught.value.problem
+
+
+@pytest.mark.parametrize("path", [Path(__file__).parent / "bakery.yml", MADE_UP_CAREER_FILE], ids=lambda p: p.stem)
+def test_every_reply_the_templates_build_reads_as_sentences(path):
+    knowledge = load_knowledge(path)
+    broken = {what: broken_lines(reply) for what, reply in every_reply(knowledge)}
+    assert {what: lines for what, lines in broken.items() if lines} == {}
+
+
+def test_the_sentence_check_finds_a_broken_sentence():
+    assert broken_lines(Reply((Line("sorry, I don't have how many jobs there are for for certification"),))) != []

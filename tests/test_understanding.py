@@ -55,6 +55,10 @@ def test_after_also_the_rest_is_a_question_of_its_own():
     ("would a quiet person be happy in this line of work", True),  # pointing at it counts too
     ("could I pay my rent doing this", True),
     ("is there traffic between here and work", False),
+    ("is a pastery chef a good job", True),  # a long word misspelt by a letter or two
+    ("whats a patsry chef do", True),
+    ("bakr", False),  # too short to tell from other words
+    ("I want to be a pastor", False),
 ])
 def test_relevance_finds_the_career_named_or_pointed_at(bakery, text, about_the_career):
     knowledge, _ = bakery
@@ -272,3 +276,43 @@ def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(baker
         assert [m.fact.id for m in given.facts] == [m.fact.id for m in again.facts]
         assert [m.similarity for m in given.facts] == pytest.approx([m.similarity for m in again.facts])
         assert len(given.questions) == len(again.questions)
+
+
+def test_inside_a_conversation_a_message_far_from_every_question_is_clarified_not_declined(bakery):
+    """Out of a conversation it would be declined (the test above); talking about pay, only
+    what is clearly about something else is."""
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.6)]), Context(topic="pay"),
+        ranked(match(knowledge, "pay", 0, 0.2), match(knowledge, "duties", 0, 0.1)), Tuning(),
+    )
+    assert not answer.out_of_scope and answer.options
+
+
+def test_inside_a_conversation_what_is_clearly_something_else_is_declined(bakery):
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)]), Context(topic="pay"),
+        ranked(match(knowledge, "pay", 0, 0.2), match(knowledge, "duties", 0, 0.1)), Tuning(),
+    )
+    assert answer.out_of_scope
+
+
+def test_inside_a_conversation_an_aspect_word_of_the_topic_under_discussion_picks_its_fact(bakery):
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.5)], aspect_ids=["early"]), Context(topic="duties"),
+        ranked(match(knowledge, "pay", 0, 0.5), match(knowledge, "duties", 0, 0.4)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.fact_for("early")),)
+
+
+def test_a_question_landing_on_the_fact_just_told_gets_the_topics_next_best_match(bakery):
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
+        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.5)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.facts[1]),)
