@@ -316,3 +316,14 @@ def test_a_question_landing_on_the_fact_just_told_gets_the_topics_next_best_matc
         ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.5)), Tuning(),
     )
     assert answer.told == ((duties, duties.facts[1]),)
+
+
+def test_a_question_landing_on_the_fact_just_told_keeps_it_when_nothing_else_is_close(bakery):
+    """"where do people get one of those?" right after the degree: the degree again, briefly."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
+        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.2)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.headline),)
