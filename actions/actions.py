@@ -36,6 +36,7 @@ from actions.replies import (
     source_reply,
     topic_menu,
 )
+from actions.understanding import refers_back
 from nlu_components.minilm import TEXT_EMBEDDING, from_text
 
 ASPECT_ENTITY = "aspect"
@@ -62,6 +63,7 @@ def read_message(latest: Dict[Text, Any], assistant: Assistant) -> Message:
         names_career=assistant.relevance.names_the_career(text),
         unsure=unsure,
         limit_ids=[limit.id for limit in assistant.knowledge.limits.values() if limit.asked_in(text)],
+        refers_back=refers_back(text),
     )
 
 

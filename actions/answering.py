@@ -45,6 +45,9 @@ class Tuning:
     joined_probability: float = 0.25
     most_facts: int = 3  # at most this many facts in one reply
     follow_up_similarity: float = 0.45  # a follow-up this close to a fact of the topic asks for that fact
+    refers_back_similarity: float = 0.30  # ... or this close, when it says "it", "that", "those"
+    # a follow-up this much closer to another topic's fact (and relevant) changes the topic
+    topic_change_margin: float = 0.10
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -67,6 +70,7 @@ class Message:
     names_career: bool = False
     unsure: bool = False  # NLU's fallback fired: the top intent's confidence is low
     limit_ids: Sequence[str] = ()  # the knowledge file's limits the message asks about
+    refers_back: bool = False  # short, with "it", "that", "those" ...: leans on what was just said
 
     @property
     def intent(self) -> Optional[str]:
@@ -135,7 +139,8 @@ def _understood(
 
     current = knowledge.topics.get(context.topic or "")
     matches = ranking.facts if ranking else ()
-    if message.intent == FOLLOW_UP_INTENT and not message.unsure:
+    leans_on_context = message.refers_back and not _sure_of_another_topic(knowledge, message, current, tuning)
+    if (message.intent == FOLLOW_UP_INTENT and not message.unsure) or (current is not None and leans_on_context):
         if current is not None:
             return _follow_up(knowledge, current, message, context, matches, tuning)
         for aspect_id in message.aspect_ids:
@@ -173,29 +178,53 @@ def _with_limits(
     if not limits:
         return answer
     bearing = [knowledge.fact(fact_id) for limit in limits for fact_id in limit.facts]
-    told = list(dict.fromkeys([ref for ref in bearing if ref] + list(answer.told)))
-    if answer.told or message.names_career or context.topic:
+    # Unsure between facts, the likeliest one bears on it ("what's the pay like around Phoenix?").
+    placed = answer.told or answer.options[:1]
+    told = list(dict.fromkeys([ref for ref in bearing if ref] + list(placed)))
+    if placed or message.names_career or context.topic:
         return Answer(told=tuple(told[: tuning.most_facts]), limits=tuple(limits))
     return answer
+
+
+def _sure_of_another_topic(
+    knowledge: KnowledgeBase, message: Message, current: Optional[Topic], tuning: Tuning
+) -> bool:
+    topic = knowledge.topic_for_intent(message.intent)
+    return (
+        topic is not None and topic is not current and not message.unsure
+        and message.confidence(message.intent) >= tuning.confident_intent
+    )
 
 
 def _follow_up(
     knowledge: KnowledgeBase, current: Topic, message: Message, context: Context,
     matches: Sequence[FactMatch], tuning: Tuning,
 ) -> Answer:
+    """A message read against the topic under discussion: the detail its aspect word asks
+    for (there, or in the one topic that has it), the fact of another topic it is clearly
+    closer to, the fact of this topic it is close to, or ("tell me more") the next fact not
+    told yet, older figures last."""
     if message.aspect_ids:
         fact = _fact_for_any(current, message.aspect_ids)
         if fact:
             return Answer(told=((current, fact),))
         # "how many jobs are there?" after the certification: the one topic that knows.
-        elsewhere = knowledge.topics_with_aspect(message.aspect_ids[0])
-        if len(elsewhere) == 1:
-            return Answer(told=((elsewhere[0], elsewhere[0].fact_for(message.aspect_ids[0])),))
-        return Answer(missing=(current, knowledge.aspects[message.aspect_ids[0]]))
+        aspect_id = message.aspect_ids[0]
+        elsewhere = knowledge.topics_with_aspect(aspect_id)
+        if len(elsewhere) == 1 and message.aspect_weights.get(aspect_id, 1.0) >= tuning.trusted_aspect:
+            return Answer(told=((elsewhere[0], elsewhere[0].fact_for(aspect_id)),))
+        return Answer(missing=(current, knowledge.aspects[aspect_id]))
     in_topic = [match for match in matches if match.topic is current]
-    if in_topic and in_topic[0].similarity >= tuning.follow_up_similarity:
+    best = matches[0] if matches else None
+    if best and best.topic is not current and best.similarity >= tuning.relevant_similarity and (
+        not in_topic or best.similarity >= in_topic[0].similarity + tuning.topic_change_margin
+    ):
+        return Answer(told=((best.topic, best.fact),))
+    close_enough = tuning.refers_back_similarity if message.refers_back else tuning.follow_up_similarity
+    if in_topic and in_topic[0].similarity >= close_enough:
         return Answer(told=((current, in_topic[0].fact),))
     untold = [fact for fact in current.facts if fact.id not in context.facts_told]
+    untold.sort(key=lambda fact: knowledge.newer_than(fact) is not None)  # older figures last
     if untold:
         return Answer(told=((current, untold[0]),))
     following = knowledge.topics[current.next]

@@ -238,6 +238,16 @@ class AspectWords:
         return weights
 
 
+#: A short message with one of these leans on what was just said ("who gives it out", "what
+#: books do I need for that", "what would she study"): read against the topic under discussion.
+REFERS_BACK = re.compile(r"\b(?:it|its|it's|that|those|these|them|they|there|this|one|ones|he|she|his|her)\b", re.I)
+REFERS_BACK_MOST_WORDS = 12
+
+
+def refers_back(text: str) -> bool:
+    return len(text.split()) <= REFERS_BACK_MOST_WORDS and REFERS_BACK.search(text) is not None
+
+
 #: How people point at the career the assistant is about without naming it: "would a quiet
 #: person be happy in this line of work", "is that job any good", "could I pay rent doing this".
 THIS_CAREER = re.compile(
@@ -260,7 +270,8 @@ class Relevance:
     #: A typed word of at least TYPO_LETTERS letters within one typo (a letter left out,
     #: added, changed, or two swapped) of a word of the names with at least
     #: NAME_WORD_LETTERS letters is taken for it; within two of a word of LONG_WORD_LETTERS
-    #: or more ("medicle"). Shorter words ("codes", "coder") differ in meaning by one letter.
+    #: or more ("medicle"), if no more than a letter longer or shorter. Shorter words ("codes",
+    #: "coder") differ in meaning by one letter.
     TYPO_LETTERS = 5
     NAME_WORD_LETTERS = 6
     LONG_WORD_LETTERS = 7
@@ -287,7 +298,8 @@ class Relevance:
             return word
         for name in self.name_words:
             typos = 2 if len(name) >= self.LONG_WORD_LETTERS else 1
-            if abs(len(name) - len(word)) <= typos and typo_distance(word, name) <= typos:
+            # one letter longer or shorter at most: "bills" is not "billing"
+            if abs(len(name) - len(word)) <= 1 and typo_distance(word, name) <= typos:
                 return name
         return word
 

@@ -217,9 +217,10 @@ def test_the_aspect_listed_first_in_the_knowledge_file_wins(conversation):
 
 @pytest.mark.parametrize("topic", KNOWLEDGE.topics.values(), ids=lambda topic: topic.id)
 def test_tell_me_more_walks_through_the_untold_facts_then_moves_on(conversation, topic):
+    """In the file's order, older figures last."""
     conversation.text(topic.intent)
     told = set(conversation.slots["facts_told"])
-    for fact in topic.facts[1:]:
+    for fact in sorted(topic.facts[1:], key=lambda fact: KNOWLEDGE.newer_than(fact) is not None):
         if fact.id not in told:
             assert lines(conversation.text("follow_up"))[0] == fact.text
             told = set(conversation.slots["facts_told"])
@@ -369,11 +370,14 @@ def test_source_question_before_any_fact_says_so(conversation):
     assert reply.startswith("I haven't told you a fact yet.")
 
 
-def test_tell_me_more_after_a_newer_figure_gives_its_older_one_next(conversation):
+def test_tell_me_more_after_a_newer_figure_leaves_its_older_one_for_last(conversation):
     topic, newest, older = updated_figure()
     conversation.text(topic.intent)
     assert conversation.slots["facts_told"] == [newest.id]
-    assert lines(conversation.text("follow_up"))[0] == topic.facts[1].text
+    others = [fact for fact in topic.facts if fact not in (newest, older)]
+    for fact in others:
+        assert lines(conversation.text("follow_up"))[0] == fact.text
+    assert lines(conversation.text("follow_up"))[0] == older.text
 
 
 def test_a_question_about_what_the_file_lacks_says_what_is_missing_and_where_to_look(conversation):

@@ -14,6 +14,7 @@ from actions.understanding import (
     Relevance,
     clauses,
     fit_fact_classifier,
+    refers_back,
     shared_encoder,
 )
 from nlu_components.minilm import as_text, from_text
@@ -327,3 +328,34 @@ def test_a_question_landing_on_the_fact_just_told_keeps_it_when_nothing_else_is_
         ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.2)), Tuning(),
     )
     assert answer.told == ((duties, duties.headline),)
+
+
+@pytest.mark.parametrize("text, leans", [
+    ("who gives it out", True), ("what books do i need for that", True), ("what would she study", True),
+    ("how much does a baker earn", False),
+    ("and if i get it, what is a day like, and is it something i could still do in ten years time", False),
+])
+def test_a_short_message_saying_it_or_that_leans_on_what_was_just_said(text, leans):
+    assert refers_back(text) is leans
+
+
+def test_a_message_leaning_on_context_is_read_against_the_topic_under_discussion(bakery):
+    """"who gives it out" after the duties: the duties' closest fact, though the classifier
+    calls it out of scope and it is far from every known question."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)], refers_back=True), Context(topic="duties"),
+        ranked(match(knowledge, "duties", 1, 0.35), match(knowledge, "pay", 0, 0.2)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.facts[1]),)
+
+
+def test_a_follow_up_clearly_closer_to_another_topic_changes_the_topic(bakery):
+    knowledge, _ = bakery
+    pay = knowledge.topics["pay"]
+    answer = choose_answer(
+        knowledge, Message([("follow_up", 0.9)]), Context(topic="duties"),
+        ranked(match(knowledge, "pay", 0, 0.8), match(knowledge, "duties", 0, 0.5)), Tuning(),
+    )
+    assert answer.told == ((pay, pay.headline),)
