@@ -106,7 +106,8 @@ class Limit:
     missing: str
     look: str
     url: Optional[str] = None
-    #: Also asked when a message names two or more of these ("CMRS or CPC?").
+    #: Also asked when a message names two or more of these ("CMRS or CPC?"); an item may
+    #: give other names for the same thing after a slash ("CMRS/AMBA").
     compared: Tuple[str, ...] = ()
     #: Ids of the facts told with it: what is known that bears on the question.
     facts: Tuple[str, ...] = ()
@@ -115,7 +116,7 @@ class Limit:
 
     def asked_in(self, text: str) -> bool:
         lowered = text.lower()
-        named = sum(_names_in(lowered, [name]) for name in self.compared)
+        named = sum(_names_in(lowered, item.split("/")) for item in self.compared)
         return _names_in(lowered, self.words) or named >= 2
 
 

@@ -60,7 +60,12 @@ def main(knowledge_file: str, output_file: str) -> int:
     except KnowledgeFileError as error:
         print(f"Knowledge file error: {error}", file=sys.stderr)
         return 1
-    Path(output_file).write_text(nlu_data_yaml(knowledge, Path(knowledge_file)), encoding="utf-8")
+    data, output = nlu_data_yaml(knowledge, Path(knowledge_file)), Path(output_file)
+    if output.exists() and output.read_text(encoding="utf-8") == data:
+        # An edit that changes no question or aspect word (a limit, a fact's text) needs no training.
+        print(f"{output_file} is up to date")
+        return 0
+    output.write_text(data, encoding="utf-8")
     print(f"wrote {output_file}")
     return 0
 
