@@ -228,7 +228,9 @@ def _follow_up(
     if untold:
         return Answer(told=((current, untold[0]),))
     following = knowledge.topics[current.next]
-    return Answer(told=((following, following.headline),))
+    # the next topic's first fact not told yet (its headline may have come up already)
+    fact = next((f for f in following.facts if f.id not in context.facts_told), following.headline)
+    return Answer(told=((following, fact),))
 
 
 def _place(
@@ -240,20 +242,21 @@ def _place(
     best_score, best_match = best_by_topic[0]
     intent_topic = knowledge.topic_for_intent(message.intent)
     top_similarity = ranking.facts[0].similarity
-    if current is not None and _clearly_something_else(message, top_similarity, tuning):
-        return Answer(out_of_scope=True)
-    if current is None and _not_about_the_career(message, intent_topic, top_similarity, tuning):
-        # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
-        return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
     sure_of_topic = (
         intent_topic is best_match.topic
         and not message.unsure
         and message.confidence(message.intent) >= tuning.confident_intent
     )
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
-    if current_fact and not sure_of_topic:
-        # "could I change from one to another?" while talking about where people work.
+    if current_fact and not (sure_of_topic and _fact_for_any(best_match.topic, message.aspect_ids)):
+        # "could I change from one to another?" while talking about where people work; "and
+        # the membership?" about the exam: unless another topic is sure and has that detail.
         return Answer(told=((current, current_fact),))
+    if current is not None and _clearly_something_else(message, top_similarity, tuning):
+        return Answer(out_of_scope=True)
+    if current is None and _not_about_the_career(message, intent_topic, top_similarity, tuning):
+        # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
+        return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
     likely = best_score >= tuning.answer_probability
     # Against an intent classifier that reads the message as out of scope, only a
     # message close to a known question is answered without asking; inside a

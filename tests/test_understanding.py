@@ -359,3 +359,25 @@ def test_a_follow_up_clearly_closer_to_another_topic_changes_the_topic(bakery):
         ranked(match(knowledge, "pay", 0, 0.8), match(knowledge, "duties", 0, 0.5)), Tuning(),
     )
     assert answer.told == ((pay, pay.headline),)
+
+
+def test_an_aspect_of_the_topic_under_discussion_beats_a_sure_topic_without_it(bakery):
+    """"what was it back in the day" about pay, misread as a duties question: the detail
+    the duties lack is the pay's."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("ask_pay", 0.99)], aspect_ids=["early"]), Context(topic="duties"),
+        ranked(match(knowledge, "pay", 0, 0.5), match(knowledge, "duties", 0, 0.3)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.fact_for("early")),)
+
+
+def test_an_aspect_of_the_topic_under_discussion_is_not_declined(bakery):
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("out_of_scope", 0.99)], aspect_ids=["early"]), Context(topic="duties"),
+        ranked(match(knowledge, "pay", 0, 0.2), match(knowledge, "duties", 0, 0.1)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.fact_for("early")),)
