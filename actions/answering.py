@@ -181,7 +181,9 @@ def _with_limits(
     # Unsure between facts, the likeliest one bears on it ("what's the pay like around Phoenix?").
     placed = answer.told or answer.options[:1]
     told = list(dict.fromkeys([ref for ref in bearing if ref] + list(placed)))
-    if placed or message.names_career or context.topic:
+    # A decline stands unless the message names the career ("the weather in Boston" is no
+    # question about local pay, even in a conversation about pay).
+    if placed or message.names_career:
         return Answer(told=tuple(told[: tuning.most_facts]), limits=tuple(limits))
     return answer
 

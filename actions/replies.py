@@ -109,20 +109,21 @@ def fact_reply(
     lacks of what was asked, then the offer of the next topic and at most three next
     steps: two untold details of this topic (an older figure among them) and the next
     topic. `facts_told` already includes these facts. Told `again` (the fact just told,
-    when its topic has nothing else): briefly, without its sources."""
+    when its topic has nothing else): "As I said: ...", with its source ("how old is that
+    figure?" lands here)."""
     topic = told[-1][0]
     following = knowledge.topics[topic.next]
     # A limit that names facts introduces them ("I don't have pay by employer, only ...").
     lines = [line for limit in limits if limit.facts for line in limit_lines(limit)]
     if again:
-        lines += [Line(f"As I said: {told[0][1].text}")]
+        lines += with_sources(told[0][1], "As I said: ")
     else:
         lines += [line for _, fact in told for line in with_sources(fact)]
     lines += [line for limit in limits if not limit.facts for line in limit_lines(limit)]
     lines.append(Line(f"Shall I tell you about {following.title} next?"))
     details = [detail_button(knowledge, topic, fact) for fact in untold_details(topic, facts_told)]
     steps = details[: MOST_NEXT_STEPS - 1] + [topic_button(following)]
-    return Reply(tuple(lines), tuple(steps), () if again else citations([fact for _, fact in told]))
+    return Reply(tuple(lines), tuple(steps), citations([fact for _, fact in told]))
 
 
 def limits_reply(knowledge: KnowledgeBase, limits: Sequence[Limit], facts_told: Collection[str]) -> Reply:

@@ -23,6 +23,11 @@ TOPIC_REPLY_CONTAINS = FIGURE_ANSWER  # ...and the bot's answer to it
 _TYPED_TOPIC = next(t for t in SERVED.topics.values() if t is not FIGURE_TOPIC and t.headline.questions)
 TYPED_QUESTION = asked_by(_TYPED_TOPIC.headline)  # question typed into the input
 TYPED_ANSWER_CONTAINS = _TYPED_TOPIC.headline.text  # ...and the bot's answer to it
+# A second question later in the same conversation (the bot does not repeat an answer word for word).
+_SECOND_TOPIC = next(
+    t for t in SERVED.topics.values() if t not in (FIGURE_TOPIC, _TYPED_TOPIC) and t.headline.questions
+)
+SECOND_QUESTION, SECOND_ANSWER_CONTAINS = asked_by(_SECOND_TOPIC.headline), _SECOND_TOPIC.headline.text
 XSS_PAYLOAD = "<img src=x onerror=alert(1)>"
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
@@ -242,12 +247,12 @@ def test_keyboard_only(servers, make_page):
     # send button: type, Tab to the (now enabled) send button, Enter
     before = len(bot_texts(page))
     tab_until(page, "el.classList.contains('rw-new-message')")
-    page.keyboard.type(TYPED_QUESTION)
+    page.keyboard.type(SECOND_QUESTION)
     page.keyboard.press("Tab")
     assert active(page, "el.classList.contains('rw-send')"), "Tab from the input does not reach the send button"
     assert_focus_visible(page)
     page.keyboard.press("Enter")
-    wait_for_new_bot_text(page, before, TYPED_ANSWER_CONTAINS)
+    wait_for_new_bot_text(page, before, SECOND_ANSWER_CONTAINS)
 
 
 def test_conversation_survives_reload(servers, make_page):
@@ -268,7 +273,7 @@ def test_conversation_survives_reload(servers, make_page):
     assert page.locator(USER_MSG).all_inner_texts() == users
 
     # the restored session still talks to the same conversation (session_persistence)
-    ask_typed(page)
+    ask_typed(page, SECOND_QUESTION, SECOND_ANSWER_CONTAINS)
 
 
 def test_user_html_is_rendered_as_text(servers, make_page):
