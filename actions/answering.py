@@ -126,7 +126,7 @@ def choose_answer(
     if redirect and not message.names_career:
         return Answer(limits=(redirect,))
     answer = _understood(knowledge, message, context, ranking, tuning)
-    answer = _not_the_same_again(answer, context, ranking, tuning)
+    answer = _not_the_same_again(answer, message, context, ranking, tuning)
     return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, context, tuning)
 
 
@@ -154,15 +154,19 @@ def _understood(
     return _place(knowledge, message, ranking, tuning, current)
 
 
-def _not_the_same_again(answer: Answer, context: Context, ranking: Optional[Ranking], tuning: Tuning) -> Answer:
+def _not_the_same_again(
+    answer: Answer, message: Message, context: Context, ranking: Optional[Ranking], tuning: Tuning
+) -> Answer:
     """A question that lands on the fact just told ("is that a decent wage?" after the pay)
     asks for more than it: the topic's next-best match by meaning, if it is as close as a
     follow-up must be. Otherwise ("where do people get one of those?" after the degree
     and its community college) the fact stands, and the reply says it again briefly."""
     if len(answer.told) != 1 or answer.told[0][1].id != context.last_fact or not ranking:
         return answer
-    topic = answer.told[0][0]
-    better = next((m for m in ranking.facts if m.topic is topic and m.fact.id != context.last_fact), None)
+    topic, last = answer.told[0]
+    # Not the older figure of the one just told, unless asked for ("where is that figure from?").
+    skipped = {last.id} | ({last.replaces} if last.replaces and "older" not in message.aspect_ids else set())
+    better = next((m for m in ranking.facts if m.topic is topic and m.fact.id not in skipped), None)
     if better is None or better.similarity < tuning.follow_up_similarity:
         return answer
     return replace(answer, told=((topic, better.fact),))

@@ -18,6 +18,7 @@ from actions.understanding import (
     shared_encoder,
 )
 from nlu_components.minilm import as_text, from_text
+from tests.knowledge_files import MADE_UP_CAREER_FILE
 
 BAKERY = Path(__file__).parent / "bakery.yml"
 
@@ -381,3 +382,17 @@ def test_an_aspect_of_the_topic_under_discussion_is_not_declined(bakery):
         ranked(match(knowledge, "pay", 0, 0.2), match(knowledge, "duties", 0, 0.1)), Tuning(),
     )
     assert answer.told == ((duties, duties.fact_for("early")),)
+
+
+def test_a_question_landing_on_a_figure_just_told_does_not_get_its_older_figure_instead():
+    """"Could you tell me the source for that salary figure?" read as a pay question: the
+    figure again (with its source), not the older one it replaces."""
+    knowledge = load_knowledge(MADE_UP_CAREER_FILE)
+    pay = next(topic for topic in knowledge.topics.values() if topic.headline.replaces)
+    older = knowledge.fact(pay.headline.replaces)[1]
+    matches = [FactMatch(pay, pay.headline, 0.8, 0, 0.8), FactMatch(pay, older, 0.7, 0, 0.1)]
+    answer = choose_answer(
+        knowledge, Message([(pay.intent, 0.95)]), Context(topic=pay.id, last_fact=pay.headline.id),
+        Ranking(matches, []), Tuning(),
+    )
+    assert answer.told == ((pay, pay.headline),)
