@@ -127,7 +127,7 @@ def choose_answer(
         return Answer(limits=(redirect,))
     answer = _understood(knowledge, message, context, ranking, tuning)
     answer = _not_the_same_again(answer, message, context, ranking, tuning)
-    return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, context, tuning)
+    return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, tuning)
 
 
 def _understood(
@@ -173,8 +173,7 @@ def _not_the_same_again(
 
 
 def _with_limits(
-    knowledge: KnowledgeBase, answer: Answer, limits: Sequence[Limit], message: Message, context: Context,
-    tuning: Tuning,
+    knowledge: KnowledgeBase, answer: Answer, limits: Sequence[Limit], message: Message, tuning: Tuning
 ) -> Answer:
     """The answer, with what the file lacks of the question and the facts that bear on it
     (each credential's, for "CMRS or CPC?"). A question about the career that asks only
@@ -192,14 +191,16 @@ def _with_limits(
     return answer
 
 
+def _intent_is_sure(message: Message, tuning: Tuning) -> bool:
+    """NLU's fallback did not fire and the classifier is this sure of its top intent."""
+    return not message.unsure and message.confidence(message.intent) >= tuning.confident_intent
+
+
 def _sure_of_another_topic(
     knowledge: KnowledgeBase, message: Message, current: Optional[Topic], tuning: Tuning
 ) -> bool:
     topic = knowledge.topic_for_intent(message.intent)
-    return (
-        topic is not None and topic is not current and not message.unsure
-        and message.confidence(message.intent) >= tuning.confident_intent
-    )
+    return topic is not None and topic is not current and _intent_is_sure(message, tuning)
 
 
 def _follow_up(
@@ -248,11 +249,7 @@ def _place(
     best_score, best_match = best_by_topic[0]
     intent_topic = knowledge.topic_for_intent(message.intent)
     top_similarity = ranking.facts[0].similarity
-    sure_of_topic = (
-        intent_topic is best_match.topic
-        and not message.unsure
-        and message.confidence(message.intent) >= tuning.confident_intent
-    )
+    sure_of_topic = intent_topic is best_match.topic and _intent_is_sure(message, tuning)
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
     if current_fact and not (sure_of_topic and _fact_for_any(best_match.topic, message.aspect_ids)):
         # "could I change from one to another?" while talking about where people work; "and
@@ -280,8 +277,7 @@ def _clearly_something_else(message: Message, top_similarity: float, tuning: Tun
     every known question."""
     return (
         message.intent == OUT_OF_SCOPE_INTENT
-        and not message.unsure
-        and message.confidence(OUT_OF_SCOPE_INTENT) >= tuning.confident_intent
+        and _intent_is_sure(message, tuning)
         and not message.names_career
         and top_similarity < tuning.floor_similarity
     )

@@ -116,8 +116,7 @@ class Limit:
 
     def asked_in(self, text: str) -> bool:
         lowered = text.lower()
-        named = sum(_names_in(lowered, item.split("/")) for item in self.compared)
-        return _names_in(lowered, self.words) or named >= 2
+        return _names_in(lowered, self.words) or sum(_names_in(lowered, item.split("/")) for item in self.compared) >= 2
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,23 @@ def test_limit_without_its_pointer(tmp_path):
     assert error.entry == "limit 'local_figures'" and "missing required key(s): look" in error.problem
 
 
+def test_limit_telling_an_unknown_fact(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(facts=["pay_1999"])))
+    assert error.entry == "limit 'local_figures' facts" and "'pay_1999' is not the id of a fact" in error.problem
+
+
+def test_redirect_that_is_not_true_or_false(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(redirect="yes")))
+    assert error.entry == "limit 'local_figures' redirect" and "must be true or false" in error.problem
+
+
+def test_redirect_that_tells_facts(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["noise_complaint"].update(
+        facts=[fact_in_file("pay", 0)["id"]]
+    )))
+    assert error.entry == "limit 'noise_complaint' facts" and "tells no facts" in error.problem
+
+
 def test_empty_fact_list(tmp_path):
     error = refuse(write_variant(tmp_path, lambda d: d["topics"]["interview"].update(facts=[])))
     assert error.entry == "topic 'interview' facts"
