@@ -162,7 +162,7 @@ class ActionAnswer(AssistantAction):
             message,
             self.context(tracker, facts_told),
             ranking=None if is_button_payload(text) or not text.strip() else self.assistant.fact_index.rank(
-                text, embedding_of(latest)
+                text, embedding_of(latest), tracker.get_slot("topic")
             ),
         )
         reply, events = self.compose(answer, facts_told, message.unsure, tracker.get_slot("last_fact"))

@@ -58,7 +58,9 @@ class Aspect:
 @dataclass(frozen=True)
 class Fact:
     """One answer. `questions` are ways people ask for it: they train the topic's
-    intent and let the answering code find the fact by meaning."""
+    intent and let the answering code find the fact by meaning. `follow_ups` are ways
+    people ask for it in the middle of a conversation about its topic ("and per hour?",
+    "who gives it out?"): they make sense only there, so they count only then."""
 
     id: str
     text: str
@@ -66,6 +68,7 @@ class Fact:
     aspects: Tuple[str, ...] = ()
     year: Optional[str] = None
     questions: Tuple[str, ...] = ()
+    follow_ups: Tuple[str, ...] = ()
     #: The id of an older figure this fact updates; it is shown beside this one.
     replaces: Optional[str] = None
 
@@ -390,7 +393,7 @@ def _read_topics(
             if repeated:
                 raise reader.fail(f"{entry} fact {number}", f"aspect '{repeated.pop()}' is answered twice")
             seen.update(fact.aspects)
-            for question in fact.questions:
+            for question in (*fact.questions, *fact.follow_ups):
                 key = question.lower()
                 if key in asked_by:
                     raise reader.fail(
@@ -429,7 +432,8 @@ def _read_fact(
     reader: FileReader, value: Any, entry: str, sources: Dict[str, Source], aspects: Dict[str, Aspect]
 ) -> Fact:
     body = reader.mapping(
-        value, entry, required=("id", "text", "source", "aspects"), optional=("year", "questions", "replaces")
+        value, entry, required=("id", "text", "source", "aspects"),
+        optional=("year", "questions", "follow_ups", "replaces"),
     )
     fact_id = reader.identifier(body["id"], f"{entry} id")
     entry = f"{entry} ('{fact_id}')"
@@ -443,9 +447,11 @@ def _read_fact(
     if year is None and FIGURE.search(text):
         raise reader.fail(entry, "the text has a figure, so it needs the year the figure describes")
     questions = reader.text_list(body.get("questions", []), f"{entry} questions", allow_empty=True)
+    follow_ups = reader.text_list(body.get("follow_ups", []), f"{entry} follow_ups", allow_empty=True)
     replaces = reader.identifier(body["replaces"], f"{entry} replaces") if "replaces" in body else None
     return Fact(
-        id=fact_id, text=text, sources=cited, aspects=fact_aspects, year=year, questions=questions, replaces=replaces
+        id=fact_id, text=text, sources=cited, aspects=fact_aspects, year=year, questions=questions,
+        follow_ups=follow_ups, replaces=replaces,
     )
 
 

@@ -120,11 +120,17 @@ class FactIndex:
         self.encoder = encoder
         self.entries: List[Tuple[Topic, Fact]] = []
         texts: List[str] = []
+        follow_up: List[bool] = []
         for topic in knowledge.topics.values():
             for fact in topic.facts:
-                for text in (*fact.questions, fact.text):
+                for text in (*fact.questions, fact.text, *fact.follow_ups):
                     self.entries.append((topic, fact))
                     texts.append(text)
+                follow_up += [False] * (len(fact.questions) + 1) + [True] * len(fact.follow_ups)
+        # A follow-up ("and per hour?") is near a message only in a conversation about its topic.
+        self.follow_up_topic = np.array(
+            [topic.id if is_follow_up else "" for (topic, _), is_follow_up in zip(self.entries, follow_up, strict=True)]
+        )
         self.facts: List[Tuple[Topic, Fact]] = list(dict.fromkeys(self.entries))
         position = {id(fact): number for number, (_, fact) in enumerate(self.facts)}
         self.fact_of_entry = np.array([position[id(fact)] for _, fact in self.entries])
@@ -140,7 +146,9 @@ class FactIndex:
     def _embed_and_fit(self, texts: List[str], cache_dir: Path = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The texts' embeddings and the classifier's weights (facts x dimensions) and bias."""
         labels = self.fact_of_entry.tolist()
-        key = "\n".join([f"C={CLASSIFIER_C}", *(f"{label}\t{text}" for label, text in zip(labels, texts, strict=True))])
+        kinds = self.follow_up_topic.tolist()  # a text as a follow-up is another entry than as a question
+        entries = (f"{label}\t{kind}\t{text}" for label, kind, text in zip(labels, kinds, texts, strict=True))
+        key = "\n".join([f"C={CLASSIFIER_C}", *entries])
         path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
         if path is not None and path.exists():
             cached = np.load(path)
@@ -161,8 +169,9 @@ class FactIndex:
         exponentials = np.exp(logits)
         return exponentials / exponentials.sum(axis=1, keepdims=True)
 
-    def rank(self, text: str, embedding: Optional[np.ndarray] = None) -> Ranking:
-        """`embedding`: the whole message's, when the NLU pipeline computed it already."""
+    def rank(self, text: str, embedding: Optional[np.ndarray] = None, topic: Optional[str] = None) -> Ranking:
+        """`embedding`: the whole message's, when the NLU pipeline computed it already;
+        `topic`: the topic under discussion, whose facts' follow-ups count."""
         parts = clauses(text)
         texts = [part.text for part in parts]
         if embedding is None:
@@ -170,6 +179,8 @@ class FactIndex:
         else:  # clause 0 is the whole message
             vectors = np.vstack([embedding[None, :], self.encoder.encode(texts[1:])])
         similarities = vectors @ self.vectors.T  # (clauses, entries)
+        out_of_context = (self.follow_up_topic != "") & (self.follow_up_topic != (topic or ""))
+        similarities[:, out_of_context] = -1.0
         best = np.maximum.reduceat(similarities, self.first_entry_of_fact, axis=1)  # (clauses, facts)
         probabilities = self.probabilities(vectors)
         clause_of = best.argmax(axis=0)

@@ -125,6 +125,12 @@ def test_fact_id_used_twice(tmp_path):
     assert f"'{first}' is already used by topic 'skills' fact 1" in error.problem
 
 
+def test_follow_up_that_is_also_a_question(tmp_path):
+    question = fact_in_file("pay", 0)["questions"][0]
+    error = refuse(write_variant(tmp_path, lambda d: d["topics"]["pay"]["facts"][1].update(follow_ups=[question])))
+    assert error.entry == "topic 'pay' fact 2" and "is already listed under topic 'pay' fact 1" in error.problem
+
+
 def test_fact_without_id(tmp_path):
     error = refuse(write_variant(tmp_path, lambda d: d["topics"]["skills"]["facts"][1].pop("id")))
     assert "missing required key(s): id" in error.problem

@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from actions.answering import DEFAULT_TUNING
+from actions.knowledge import load_knowledge
 from actions.language import written_in_english
 from scripts.generate_nlu_data import nlu_data_yaml
-from tests.knowledge_files import SERVED, SERVED_FILE
+from tests.knowledge_files import BAKERY_FILE, SERVED, SERVED_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = SERVED
@@ -64,6 +65,13 @@ def test_generated_nlu_data_matches_the_knowledge_file():
     assert generated.read_text() == nlu_data_yaml(KNOWLEDGE, SERVED_FILE)
 
 
+def test_follow_ups_train_the_follow_up_intent_not_their_topic():
+    generated = yaml.safe_load(nlu_data_yaml(load_knowledge(BAKERY_FILE), BAKERY_FILE))["nlu"]
+    examples = {block["intent"]: block["examples"] for block in generated if "intent" in block}
+    assert "is that before sunrise?" in examples["follow_up"]
+    assert "is that before sunrise?" not in examples["ask_duties"]
+
+
 def test_the_fallback_threshold_tuning_relies_on_is_the_one_nlu_uses():
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     fallback = next(component for component in pipeline if component["name"] == "FallbackClassifier")
@@ -76,7 +84,7 @@ def normalised(text: str) -> str:
 
 def held_out_lines(folder: str):
     """Questions, dialogue turns and out-of-scope lines of the evaluation or development sets."""
-    for path in sorted((ROOT / folder).glob("*.yml")):
+    for path in sorted((ROOT / folder).rglob("*.yml")):
         document = yaml.safe_load(path.read_text())
         yield from (question["text"] for question in document.get("questions", []))
         yield from (turn["text"] for dialogue in document.get("dialogues", []) for turn in dialogue["turns"])

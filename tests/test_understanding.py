@@ -267,6 +267,18 @@ def test_a_follow_up_whose_words_match_a_fact_of_the_topic_gets_that_fact(bakery
     assert answer.told[0][1].aspects == ("early",)
 
 
+def test_a_fact_s_follow_ups_count_only_in_a_conversation_about_its_topic(bakery):
+    """"is that before sunrise?" asks for the working hours after the baker's work, not out of the blue."""
+    _, index = bakery
+
+    def similarity_to_hours(topic):
+        ranking = index.rank("is that before sunrise?", topic=topic)
+        return next(match.similarity for match in ranking.facts if match.fact.id == "bakers_hours")
+
+    assert similarity_to_hours("duties") == pytest.approx(1.0, abs=1e-3)
+    assert similarity_to_hours(None) < 0.9 and similarity_to_hours("pay") == similarity_to_hours(None)
+
+
 def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(bakery):
     """The action server takes the message's embedding from the parse result instead of
     running the model again: the ranking must not change, for one clause or several."""
