@@ -48,6 +48,8 @@ class Tuning:
     refers_back_similarity: float = 0.30  # ... or this close, when it says "it", "that", "those"
     # a follow-up this much closer to another topic's fact (and relevant) changes the topic
     topic_change_margin: float = 0.10
+    # a message this close to a limit's examples, and closer than to any fact's, asks for that limit
+    limit_similarity: float = 0.70
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -121,13 +123,26 @@ def choose_answer(
     - The fact just told is not told again word for word (`_not_the_same_again`), and
       what the file lacks of the question is said with what is known (`_with_limits`).
     """
-    limits = [knowledge.limits[limit_id] for limit_id in message.limit_ids]
+    limit_ids = list(message.limit_ids) + [i for i in _limits_by_meaning(ranking, tuning) if i not in message.limit_ids]
+    limits = [knowledge.limits[limit_id] for limit_id in limit_ids]
     redirect = next((limit for limit in limits if limit.redirect), None)
     if redirect and not message.names_career:
         return Answer(limits=(redirect,))
     answer = _understood(knowledge, message, context, ranking, tuning)
     answer = _not_the_same_again(answer, message, context, ranking, tuning)
     return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, tuning)
+
+
+def _limits_by_meaning(ranking: Optional[Ranking], tuning: Tuning) -> List[str]:
+    """The limits whose examples the message is close to, and closer than to any fact's
+    questions: what its words miss ("the hospital wants 2k from me after my surgery")."""
+    if not ranking or not ranking.facts:
+        return []
+    nearest_fact = ranking.facts[0].similarity
+    return [
+        limit_id for limit_id, similarity in ranking.limits.items()
+        if similarity >= tuning.limit_similarity and similarity > nearest_fact
+    ]
 
 
 def _understood(

@@ -116,6 +116,9 @@ class Limit:
     facts: Tuple[str, ...] = ()
     #: Not a question about the career (a person's own bill): the reply is this alone.
     redirect: bool = False
+    #: Messages that ask for it, for the ones its words miss: a message closer to these
+    #: than to any fact's questions asks for it too (actions/understanding.py).
+    examples: Tuple[str, ...] = ()
 
     def asked_in(self, text: str) -> bool:
         lowered = text.lower()
@@ -321,7 +324,8 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
     for limit_id, body in (reader.mapping(value, "limits").items() if value else ()):
         entry = f"limit '{limit_id}'"
         body = reader.mapping(
-            body, entry, required=("words", "missing", "look"), optional=("url", "compared", "facts", "redirect")
+            body, entry, required=("words", "missing", "look"),
+            optional=("url", "compared", "facts", "redirect", "examples"),
         )
         facts = reader.text_list(body.get("facts", []), f"{entry} facts", allow_empty=True)
         compared = reader.text_list(body.get("compared", []), f"{entry} compared", allow_empty=True)
@@ -342,6 +346,7 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
             compared=tuple(name.lower() for name in compared),
             facts=facts,
             redirect=redirect,
+            examples=reader.text_list(body.get("examples", []), f"{entry} examples", allow_empty=True),
         )
     return limits
 

@@ -14,7 +14,7 @@ the answering code also reads the message by sentence embeddings, clause by clau
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -90,6 +90,8 @@ class Ranking:
     facts: List[FactMatch]
     questions: List[List[FactMatch]]
     joined: bool = False  # the message joins things ("pay and outlook?"), so it may ask for several
+    #: Per limit with examples, the best cosine similarity between a clause and one of them.
+    limits: Dict[str, float] = field(default_factory=dict)
 
 
 def clauses(text: str) -> List[Clause]:
@@ -136,31 +138,39 @@ class FactIndex:
         self.fact_of_entry = np.array([position[id(fact)] for _, fact in self.entries])
         # Each fact's entries are consecutive, in the order of self.facts: where each starts.
         self.first_entry_of_fact = np.flatnonzero(np.diff(self.fact_of_entry, prepend=-1))
-        self.vectors, self.weights, self.bias = self._embed_and_fit(texts, cache_dir)
+        self.limit_of_example = [limit.id for limit in knowledge.limits.values() for _ in limit.examples]
+        examples = [example for limit in knowledge.limits.values() for example in limit.examples]
+        self.vectors, self.weights, self.bias, self.limit_vectors = self._embed_and_fit(texts, examples, cache_dir)
 
     @classmethod
     def cached(cls, knowledge: KnowledgeBase, encoder: MiniLMEncoder) -> "FactIndex":
         """The index, with its embeddings kept under models/ between starts."""
         return cls(knowledge, encoder, INDEX_CACHE)
 
-    def _embed_and_fit(self, texts: List[str], cache_dir: Path = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The texts' embeddings and the classifier's weights (facts x dimensions) and bias."""
+    def _embed_and_fit(
+        self, texts: List[str], limit_examples: List[str], cache_dir: Path = None
+    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The texts' embeddings, the classifier's weights (facts x dimensions) and bias, and
+        the limits' examples' embeddings."""
         labels = self.fact_of_entry.tolist()
         kinds = self.follow_up_topic.tolist()  # a text as a follow-up is another entry than as a question
         entries = (f"{label}\t{kind}\t{text}" for label, kind, text in zip(labels, kinds, texts, strict=True))
-        key = "\n".join([f"C={CLASSIFIER_C}", *entries])
+        limit_pairs = zip(self.limit_of_example, limit_examples, strict=True)
+        limits = (f"limit {limit_id}\t{text}" for limit_id, text in limit_pairs)
+        key = "\n".join([f"C={CLASSIFIER_C}", *entries, *limits])
         path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
         if path is not None and path.exists():
             cached = np.load(path)
-            return cached["vectors"], cached["weights"], cached["bias"]
-        vectors = self.encoder.encode(texts)
+            return cached["vectors"], cached["weights"], cached["bias"], cached["limit_vectors"]
+        vectors = self.encoder.encode(texts + limit_examples)
+        vectors, limit_vectors = vectors[: len(texts)], vectors[len(texts):]
         weights, bias = fit_fact_classifier(vectors, self.fact_of_entry, len(self.facts))
         if path is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             for stale in [*cache_dir.glob("*.npy"), *cache_dir.glob("*.npz")]:
                 stale.unlink()
-            np.savez(path, vectors=vectors, weights=weights, bias=bias)
-        return vectors, weights, bias
+            np.savez(path, vectors=vectors, weights=weights, bias=bias, limit_vectors=limit_vectors)
+        return vectors, weights, bias, limit_vectors
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """(texts, facts): the fact classifier's probabilities for each embedded text."""
@@ -191,7 +201,14 @@ class FactIndex:
             for clause in range(1, len(parts))
             if parts[clause].asks
         ]
-        return Ranking(facts, questions, bool(JOINS.search(text)))
+        return Ranking(facts, questions, bool(JOINS.search(text)), self._limits(vectors))
+
+    def _limits(self, vectors: np.ndarray) -> Dict[str, float]:
+        best: Dict[str, float] = {}
+        similarities = (vectors @ self.limit_vectors.T).max(axis=0)  # best clause, per example
+        for limit_id, similarity in zip(self.limit_of_example, similarities, strict=True):
+            best[limit_id] = max(best.get(limit_id, -1.0), float(similarity))
+        return best
 
     def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
         topic, fact = self.facts[fact_number]

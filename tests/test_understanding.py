@@ -279,6 +279,17 @@ def test_a_fact_s_follow_ups_count_only_in_a_conversation_about_its_topic(bakery
     assert similarity_to_hours(None) < 0.9 and similarity_to_hours("pay") == similarity_to_hours(None)
 
 
+def test_a_limit_is_found_by_the_meaning_of_its_examples_where_its_words_miss(bakery):
+    knowledge, index = bakery
+
+    def limits(text):
+        answer = choose_answer(knowledge, Message([("out_of_scope", 0.9)]), Context(), index.rank(text), Tuning())
+        return [limit.id for limit in answer.limits]
+
+    assert limits("the croissants I bought this morning were stale, can I get my money back?") == ["own_order"]
+    assert limits("how much does a baker earn a year?") == []
+
+
 def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(bakery):
     """The action server takes the message's embedding from the parse result instead of
     running the model again: the ranking must not change, for one clause or several."""
