@@ -49,7 +49,7 @@ class Tuning:
     # a follow-up this much closer to another topic's fact (and relevant) changes the topic
     topic_change_margin: float = 0.10
     # a message this close to a limit's examples, and closer than to any fact's, asks for that limit
-    limit_similarity: float = 0.70
+    limit_similarity: float = 0.60
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
