@@ -223,19 +223,12 @@ def _follow_up(
     matches: Sequence[FactMatch], tuning: Tuning,
 ) -> Answer:
     """A message read against the topic under discussion: the detail its aspect word asks
-    for (there, or in the one topic that has it), the fact of another topic it is clearly
+    for (`_aspect_follow_up`), the fact of another topic it is clearly
     closer to, the fact of this topic it is close to, or ("tell me more") the next fact not
     told yet, older figures last."""
-    if message.aspect_ids:
-        fact = _fact_for_any(current, message.aspect_ids)
-        if fact:
-            return Answer(told=((current, fact),))
-        # "how many jobs are there?" after the certification: the one topic that knows.
-        aspect_id = message.aspect_ids[0]
-        elsewhere = knowledge.topics_with_aspect(aspect_id)
-        if len(elsewhere) == 1 and message.aspect_weights.get(aspect_id, 1.0) >= tuning.trusted_aspect:
-            return Answer(told=((elsewhere[0], elsewhere[0].fact_for(aspect_id)),))
-        return Answer(missing=(current, knowledge.aspects[aspect_id]))
+    by_aspect = _aspect_follow_up(knowledge, current, message, matches, tuning) if message.aspect_ids else None
+    if by_aspect:
+        return by_aspect
     in_topic = [match for match in matches if match.topic is current]
     best = matches[0] if matches else None
     if best and best.topic is not current and best.similarity >= tuning.relevant_similarity and (
@@ -253,6 +246,31 @@ def _follow_up(
     # the next topic's first fact not told yet (its headline may have come up already)
     fact = next((f for f in following.facts if f.id not in context.facts_told), following.headline)
     return Answer(told=((following, fact),))
+
+
+def _aspect_follow_up(
+    knowledge: KnowledgeBase, current: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
+) -> Optional[Answer]:
+    """The detail an aspect word asks for: in the topic under discussion; else the fact for
+    it in another topic that the message is as close to as a follow-up must be ("whats the
+    most i could make then" about advancement); else the one topic that has it ("how many
+    jobs are there?" about the certification). A trusted word that no topic answers gets
+    "I can't tell you"; an untrusted one ("which one is best?") is read by meaning instead."""
+    fact = _fact_for_any(current, message.aspect_ids)
+    if fact:
+        return Answer(told=((current, fact),))
+    for match in matches:
+        if match.similarity < tuning.follow_up_similarity:
+            break
+        if match.fact is _fact_for_any(match.topic, message.aspect_ids):
+            return Answer(told=((match.topic, match.fact),))
+    aspect_id = message.aspect_ids[0]
+    if message.aspect_weights.get(aspect_id, 1.0) < tuning.trusted_aspect:
+        return None
+    elsewhere = knowledge.topics_with_aspect(aspect_id)
+    if len(elsewhere) == 1:
+        return Answer(told=((elsewhere[0], elsewhere[0].fact_for(aspect_id)),))
+    return Answer(missing=(current, knowledge.aspects[aspect_id]))
 
 
 def _place(

@@ -5,12 +5,14 @@ are written once, in the knowledge file. This writes:
 - one intent `ask_<topic>` per topic, with the questions of all its facts, the aspect
   words in them marked as `aspect` entities: Rasa's RegexEntityExtractor finds only the
   entities that training examples mark, so without them it would find none;
-- the facts' follow-ups ("and per hour?") as examples of the `follow_up` intent, which
-  data/nlu/follow_up.yml also trains with what fits any topic ("tell me more");
 - the aspect words as a lookup table (found by RegexEntityExtractor) and as synonyms
   that map each word to its aspect id (EntitySynonymMapper),
-so NLU and the knowledge file cannot drift apart. `make train` runs it; the output is
-git-ignored.
+so NLU and the knowledge file cannot drift apart. The facts' follow-ups ("and per hour?")
+train no intent: as `follow_up` examples they taught the classifier to read whole topic
+questions ("whats the most i could make") as follow-ups of whatever topic came before. The
+fact index finds them by meaning, in a conversation about their topic only.
+
+`make train` runs it; the output is git-ignored.
 
 Usage: python scripts/generate_nlu_data.py KNOWLEDGE_FILE OUTPUT_FILE
 """
@@ -18,7 +20,6 @@ import re
 import sys
 from pathlib import Path
 
-from actions.answering import FOLLOW_UP_INTENT
 from actions.knowledge import PROJECT_ROOT, KnowledgeBase, KnowledgeFileError, load_knowledge
 
 HEADER = "# Generated from {source} by scripts/generate_nlu_data.py: do not edit.\n"
@@ -50,10 +51,6 @@ def nlu_data_yaml(knowledge: KnowledgeBase, source: Path) -> str:
     for topic in knowledge.topics.values():
         lines += [f"- intent: {topic.intent}"]
         lines += examples_block(marked(question) for fact in topic.facts for question in fact.questions)
-    facts = [fact for topic in knowledge.topics.values() for fact in topic.facts]
-    follow_ups = [marked(text) for fact in facts for text in fact.follow_ups]
-    if follow_ups:
-        lines += [f"- intent: {FOLLOW_UP_INTENT}"] + examples_block(follow_ups)
     aspect_words = (word for aspect in knowledge.aspects.values() for word in aspect.words)
     lines += ["- lookup: aspect"] + examples_block(aspect_words)
     for aspect in knowledge.aspects.values():

@@ -407,6 +407,29 @@ def test_an_aspect_of_the_topic_under_discussion_is_not_declined(bakery):
     assert answer.told == ((duties, duties.fact_for("early")),)
 
 
+def test_a_detail_another_topic_answers_is_told_from_there_when_the_message_is_close_to_it(bakery):
+    """"whats the most i could make then" about advancement: the pay's highest figure, though
+    "most" is a word that often means something else."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("follow_up", 0.9)], aspect_ids=["early"], aspect_weights={"early": 0.3}),
+        Context(topic="pay"), ranked(match(knowledge, "duties", 1, 0.5), match(knowledge, "pay", 0, 0.2)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.fact_for("early")),)
+
+
+def test_an_untrusted_detail_word_the_topic_lacks_is_read_by_meaning_not_called_missing(bakery):
+    """"which one is best?" about the credentials is no question about the highest pay."""
+    knowledge, _ = bakery
+    answer = choose_answer(
+        knowledge, Message([("follow_up", 0.9)], aspect_ids=["early"], aspect_weights={"early": 0.3}),
+        Context(topic="pay", facts_told=["bakers_pay"]),
+        ranked(match(knowledge, "duties", 1, 0.2), match(knowledge, "pay", 0, 0.2)), Tuning(),
+    )
+    assert answer.missing is None and answer.told
+
+
 def test_a_question_landing_on_a_figure_just_told_does_not_get_its_older_figure_instead():
     """"Could you tell me the source for that salary figure?" read as a pay question: the
     figure again (with its source), not the older one it replaces."""
