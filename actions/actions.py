@@ -266,7 +266,10 @@ class ActionOfferTopics(AssistantAction):
     """Greets (or says what the bot does), then offers every topic of the knowledge file.
 
     Runs after the greeting and "what can you do", so a student always sees what they
-    can ask; the career's name comes from the knowledge file."""
+    can ask; the career's name comes from the knowledge file. A greeting that asks a
+    question ("hey! how much do coders make?"), or "what does it cover" about the
+    certification, is answered instead: the message is as close to a known question (in the
+    conversation so far) as an answer without asking must be."""
 
     def name(self) -> Text:
         return "action_offer_topics"
@@ -274,6 +277,8 @@ class ActionOfferTopics(AssistantAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if self.asks_a_question(tracker):
+            return ActionAnswer(self.assistant).run(dispatcher, tracker, domain)
         career = self.knowledge.career_name
         if (tracker.latest_message or {}).get("intent", {}).get("name") == "what_can_you_do":
             intro = f"I answer questions about becoming a {career}, from a career guide and the sources it names."
@@ -282,3 +287,11 @@ class ActionOfferTopics(AssistantAction):
         menu = topic_menu(self.knowledge)
         send(dispatcher, tracker, Reply((Line(intro),) + menu.lines, menu.next_steps))
         return [SlotSet("suggested_topic", None)]
+
+    def asks_a_question(self, tracker: Tracker) -> bool:
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        if is_button_payload(text) or not text.strip():
+            return False
+        ranking = self.assistant.fact_index.rank(text, embedding_of(latest), tracker.get_slot("topic"))
+        return ranking.facts[0].similarity >= DEFAULT_TUNING.answer_similarity

@@ -315,6 +315,19 @@ def test_topic_offer_names_the_career_and_gives_every_topic_as_a_button_but_no_f
     assert conversation.slots["suggested_topic"] is None, "a later 'yes' must not answer a stale offer"
 
 
+@pytest.mark.parametrize("intent", ["greet", "what_can_you_do"])
+def test_a_greeting_that_asks_a_known_question_gets_the_answer_not_the_topic_offer(conversation, intent):
+    topic = next(iter(KNOWLEDGE.topics.values()))
+    reply = conversation.say(intent, text=f"hello! {asked_by(topic.headline)}", action=ActionOfferTopics)[0]["text"]
+    assert lines(reply)[0] == topic.headline.text
+
+
+def test_a_greeting_alone_gets_the_topic_offer_even_inside_a_conversation(conversation):
+    conversation.text(next(iter(KNOWLEDGE.topics.values())).intent)
+    reply = conversation.say("greet", text="hello there", action=ActionOfferTopics)[0]["text"]
+    assert KNOWLEDGE.career_name in reply and not FIGURE.search(reply)
+
+
 # --- channels ---------------------------------------------------------------------------
 
 def test_widget_gets_markdown_links_and_quick_replies(conversation):
