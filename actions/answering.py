@@ -48,6 +48,9 @@ class Tuning:
     refers_back_similarity: float = 0.30  # ... or this close, when it says "it", "that", "those"
     # a follow-up this much closer to another topic's fact (and relevant) changes the topic
     topic_change_margin: float = 0.10
+    # a question landing on the fact just told gets the topic's next-best match, unless the
+    # fact just told is this much closer ("does that include medical terms?" after the coverage)
+    repeat_margin: float = 0.20
     # a message this close to a limit's examples, and closer than to any fact's, asks for that limit
     limit_similarity: float = 0.60
     clarify_options: int = 3
@@ -174,15 +177,17 @@ def _not_the_same_again(
 ) -> Answer:
     """A question that lands on the fact just told ("is that a decent wage?" after the pay)
     asks for more than it: the topic's next-best match by meaning, if it is as close as a
-    follow-up must be. Otherwise ("where do people get one of those?" after the degree
-    and its community college) the fact stands, and the reply says it again briefly."""
+    follow-up must be and not far behind the fact just told. Otherwise ("where do people
+    get one of those?" after the degree and its community college) the fact stands, and the
+    reply says it again briefly."""
     if len(answer.told) != 1 or answer.told[0][1].id != context.last_fact or not ranking:
         return answer
     topic, last = answer.told[0]
     # Not the older figure of the one just told, unless asked for ("where is that figure from?").
     skipped = {last.id} | ({last.replaces} if last.replaces and "older" not in message.aspect_ids else set())
     better = next((m for m in ranking.facts if m.topic is topic and m.fact.id not in skipped), None)
-    if better is None or better.similarity < tuning.follow_up_similarity:
+    told_again = next((m.similarity for m in ranking.facts if m.fact is last), 0.0)
+    if better is None or better.similarity < max(tuning.follow_up_similarity, told_again - tuning.repeat_margin):
         return answer
     return replace(answer, told=((topic, better.fact),))
 

@@ -334,13 +334,25 @@ def test_inside_a_conversation_an_aspect_word_of_the_topic_under_discussion_pick
 
 
 def test_a_question_landing_on_the_fact_just_told_gets_the_topics_next_best_match(bakery):
+    """"is that good money?" after the median pay: the comparison with other incomes."""
     knowledge, _ = bakery
     duties = knowledge.topics["duties"]
     answer = choose_answer(
         knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
-        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.5)), Tuning(),
+        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.65)), Tuning(),
     )
     assert answer.told == ((duties, duties.facts[1]),)
+
+
+def test_a_question_landing_on_the_fact_just_told_keeps_it_when_it_is_far_closer_than_the_rest(bakery):
+    """"does that include medical terms?" right after what the training covers: that fact again."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    answer = choose_answer(
+        knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
+        ranked(match(knowledge, "duties", 0, 0.7), match(knowledge, "duties", 1, 0.48)), Tuning(),
+    )
+    assert answer.told == ((duties, duties.headline),)
 
 
 def test_a_question_landing_on_the_fact_just_told_keeps_it_when_nothing_else_is_close(bakery):
