@@ -181,7 +181,9 @@ class FactIndex:
 
     def rank(self, text: str, embedding: Optional[np.ndarray] = None, topic: Optional[str] = None) -> Ranking:
         """`embedding`: the whole message's, when the NLU pipeline computed it already;
-        `topic`: the topic under discussion, whose facts' follow-ups count."""
+        `topic`: the topic under discussion, whose facts' follow-ups count. In each clause the
+        follow-ups of the whole message's topic count too: "how long is the training and
+        what does it cover?" asks what the training covers."""
         parts = clauses(text)
         texts = [part.text for part in parts]
         if embedding is None:
@@ -190,7 +192,11 @@ class FactIndex:
             vectors = np.vstack([embedding[None, :], self.encoder.encode(texts[1:])])
         similarities = vectors @ self.vectors.T  # (clauses, entries)
         out_of_context = (self.follow_up_topic != "") & (self.follow_up_topic != (topic or ""))
-        similarities[:, out_of_context] = -1.0
+        similarities[0, out_of_context] = -1.0
+        if len(parts) > 1:
+            message_fact = np.maximum.reduceat(similarities[0], self.first_entry_of_fact).argmax()
+            message_topic = self.facts[int(message_fact)][0].id
+            similarities[1:, out_of_context & (self.follow_up_topic != message_topic)] = -1.0
         best = np.maximum.reduceat(similarities, self.first_entry_of_fact, axis=1)  # (clauses, facts)
         probabilities = self.probabilities(vectors)
         clause_of = best.argmax(axis=0)

@@ -279,6 +279,16 @@ def test_a_fact_s_follow_ups_count_only_in_a_conversation_about_its_topic(bakery
     assert similarity_to_hours(None) < 0.9 and similarity_to_hours("pay") == similarity_to_hours(None)
 
 
+def test_a_later_clause_may_lean_on_the_topic_of_the_first(bakery):
+    """"what does a baker do, and is that before sunrise?": the second clause is the hours'
+    follow-up, though no conversation is under way."""
+    _, index = bakery
+    ranking = index.rank("what does a baker do, and is that before sunrise?")
+    assert ranking.facts[0].fact.id == "bakers_work"
+    second = ranking.questions[-1]
+    assert second[0].fact.id == "bakers_hours" and second[0].similarity > 0.95
+
+
 def test_a_limit_is_found_by_the_meaning_of_its_examples_where_its_words_miss(bakery):
     knowledge, index = bakery
 
