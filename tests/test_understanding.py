@@ -343,37 +343,23 @@ def test_inside_a_conversation_an_aspect_word_of_the_topic_under_discussion_pick
     assert answer.told == ((duties, duties.fact_for("early")),)
 
 
-def test_a_question_landing_on_the_fact_just_told_gets_the_topics_next_best_match(bakery):
-    """"is that good money?" after the median pay: the comparison with other incomes."""
+@pytest.mark.parametrize("told_again, next_best, expected", [
+    # "is that good money?" after the median pay: the comparison with other incomes
+    (0.8, 0.65, 1),
+    # "does that include medical terms?" right after what the training covers: that fact again
+    (0.7, 0.48, 0),
+    # "where do people get one of those?" right after the degree: the degree again, briefly
+    (0.8, 0.2, 0),
+], ids=["next-best-close", "told-far-closer", "nothing-else-close"])
+def test_a_question_landing_on_the_fact_just_told(bakery, told_again, next_best, expected):
+    """gets the topic's next-best match, unless that is far behind or not close at all."""
     knowledge, _ = bakery
     duties = knowledge.topics["duties"]
     answer = choose_answer(
         knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
-        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.65)), Tuning(),
+        ranked(match(knowledge, "duties", 0, told_again), match(knowledge, "duties", 1, next_best)), Tuning(),
     )
-    assert answer.told == ((duties, duties.facts[1]),)
-
-
-def test_a_question_landing_on_the_fact_just_told_keeps_it_when_it_is_far_closer_than_the_rest(bakery):
-    """"does that include medical terms?" right after what the training covers: that fact again."""
-    knowledge, _ = bakery
-    duties = knowledge.topics["duties"]
-    answer = choose_answer(
-        knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
-        ranked(match(knowledge, "duties", 0, 0.7), match(knowledge, "duties", 1, 0.48)), Tuning(),
-    )
-    assert answer.told == ((duties, duties.headline),)
-
-
-def test_a_question_landing_on_the_fact_just_told_keeps_it_when_nothing_else_is_close(bakery):
-    """"where do people get one of those?" right after the degree: the degree again, briefly."""
-    knowledge, _ = bakery
-    duties = knowledge.topics["duties"]
-    answer = choose_answer(
-        knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
-        ranked(match(knowledge, "duties", 0, 0.8), match(knowledge, "duties", 1, 0.2)), Tuning(),
-    )
-    assert answer.told == ((duties, duties.headline),)
+    assert answer.told == ((duties, duties.facts[expected]),)
 
 
 @pytest.mark.parametrize("text, leans", [
