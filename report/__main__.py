@@ -53,12 +53,13 @@ def read_turns(engine: sa.engine.Engine, since: float, knowledge: KnowledgeBase)
 
 
 def unanswered_groups(turns: List[Turn], knowledge: KnowledgeBase) -> List[Group]:
-    """Groups of not-answered questions; the sentence encoder is loaded only when there are messages."""
+    """Groups of not-answered questions, with the fact index the action server uses (its
+    embeddings cached under models/ by `make train`); the encoder loads only when there are messages."""
     if not turns:
         return []
     encoder = shared_encoder()
     texts = unanswered(turns, encoder)
-    return grouped(texts, FactIndex(knowledge, encoder)) if texts else []
+    return grouped(texts, FactIndex.cached(knowledge, encoder)) if texts else []
 
 
 def build_page(conversations: List[List[Turn]], groups: List[Group], knowledge: KnowledgeBase, days: float) -> tuple:

@@ -73,7 +73,8 @@ def classify(events: Sequence[Dict[str, Any]], decline_sentence: str) -> List[Tu
         )
         for user, response in messages
     ]
-    return [_with_next(turn, following) for turn, following in zip(turns, [*turns[1:], None], strict=True)]
+    following = [*turns[1:], None] if turns else []
+    return [_with_next(turn, after) for turn, after in zip(turns, following, strict=True)]
 
 
 def _responses(events: Sequence[Dict[str, Any]]) -> List[Tuple[Dict[str, Any], Response]]:
