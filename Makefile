@@ -30,7 +30,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: FORCE help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge clean
+.PHONY: FORCE help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge report clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -42,6 +42,7 @@ help:
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
 	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
 	@echo "make purge     delete conversations idle for more than DAYS days (default RETENTION_DAYS or 30)"
+	@echo "make report    what students asked in the last DAYS days, for advisors (results/report.html)"
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-no-deps.txt
@@ -140,6 +141,12 @@ bench: $(MODEL) $(FACT_INDEX) check-knowledge web system-packages
 # the conversation store (CONVERSATIONS_DB_URL; the SQLite file of `make run` by default).
 purge: $(VENV)/.installed
 	$(PYTHON) -m stores.purge $(if $(DAYS),--days $(DAYS))
+
+# What students asked in the last DAYS days (default: RETENTION_DAYS, or 30), from the same
+# store: results/report.html, its tables as results/report/*.csv, and
+# results/suggested_questions.yml for advisors to review. REPORT_SHOW_TEXT=0 hides messages' text.
+report: $(VENV)/.installed
+	$(PYTHON) -m report $(if $(DAYS),--days $(DAYS))
 
 clean:
 	rm -rf models results .pytest_cache $(NLU_FROM_KNOWLEDGE)

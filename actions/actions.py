@@ -20,6 +20,7 @@ from actions.knowledge import KnowledgeBase
 from actions.language import written_in_english
 from actions.rendering import render
 from actions.replies import (
+    ADVISOR_OFFER,
     ENGLISH_ONLY,
     NO_WORDS,
     REPHRASE,
@@ -187,7 +188,7 @@ class ActionAnswer(AssistantAction):
         if in_a_row < DEFAULT_TUNING.misunderstandings_before_advisor:
             return reply, in_a_row
         advising = self.assistant.advising
-        offer = advisor_reply(advising, f"Would you rather ask a person? You can reach {advising.office}:")
+        offer = advisor_reply(advising, f"{ADVISOR_OFFER} You can reach {advising.office}:")
         room_left = DEFAULT_TUNING.most_next_steps - len(offer.next_steps)
         return Reply(reply.lines + offer.lines, offer.next_steps + reply.next_steps[:room_left]), 0
 

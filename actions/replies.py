@@ -13,6 +13,9 @@ from actions.school import AdvisingContact
 
 MOST_NEXT_STEPS = DEFAULT_TUNING.most_next_steps
 CLARIFYING_OPENER = "I want to get this right: is your question about "
+ADVISOR_INTRO = "You can talk to a person at "
+#: Added to the reply after too many misunderstood messages in a row.
+ADVISOR_OFFER = "Would you rather ask a person?"
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
 
 def advisor_reply(contact: AdvisingContact, intro: str = "") -> Reply:
     """The school's advising contact, from school.yml."""
-    lines = [Line(intro or f"You can talk to a person at {contact.office}:")]
+    lines = [Line(intro or f"{ADVISOR_INTRO}{contact.office}:")]
     lines += [Line(f"Email: {contact.email}"), Line(f"Phone: {contact.phone}"), Line(f"Hours: {contact.hours}")]
     if contact.booking_url:
         lines.append(Line("Book an appointment: ", Link(contact.booking_url, contact.booking_url)))
