@@ -41,6 +41,13 @@ class Source:
     url: Optional[str] = None
     #: Organisations this source speaks for: a fact naming one of them must cite it.
     names: Tuple[str, ...] = ()
+    #: The label under an answer, if shorter than the title; "where does that come from?"
+    #: gets the whole title.
+    short_title: Optional[str] = None
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
 
     def speaks_for(self, organisation: str) -> bool:
         return organisation in self.names or _names_in(self.title, [organisation])
@@ -309,12 +316,13 @@ def _read_sources(reader: FileReader, value: Any) -> Dict[str, Source]:
     sources = {}
     for source_id, body in reader.mapping(value, "sources").items():
         entry = f"source '{source_id}'"
-        body = reader.mapping(body, entry, required=("title",), optional=("url", "names"))
+        body = reader.mapping(body, entry, required=("title",), optional=("url", "names", "short_title"))
         sources[source_id] = Source(
             id=reader.identifier(source_id, entry),
             title=reader.text(body["title"], entry),
             url=reader.url(body.get("url"), entry),
             names=reader.text_list(body.get("names", []), f"{entry} names", allow_empty=True),
+            short_title=reader.text(body["short_title"], entry) if "short_title" in body else None,
         )
     return sources
 

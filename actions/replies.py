@@ -67,11 +67,14 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def source_line(source: Source, year: Optional[str], label: str = "Source: ") -> Line:
+def source_line(source: Source, year: Optional[str], label: str = "Source: ", title: Optional[str] = None) -> Line:
+    """"Source: <title>, <year>." under an answer, with the source's short title unless
+    `title` is given."""
+    title = title or source.label
     tail = f", {year}." if year else "."
     if source.url:
-        return Line(label, Link(source.title, source.url), tail)
-    return Line(f"{label}{source.title}{tail}")
+        return Line(label, Link(title, source.url), tail)
+    return Line(f"{label}{title}{tail}")
 
 
 def with_sources(fact: Fact, label: str = "") -> List[Line]:
@@ -184,7 +187,7 @@ def source_reply(knowledge: KnowledgeBase, fact: Optional[Fact]) -> Reply:
     the last fact told, and its newer figure where the file has one."""
     if fact is None:
         return Reply((Line("I haven't told you a fact yet. Every answer I give names its source and year."),))
-    lines = [source_line(source, fact.year, label="That comes from: ") for source in fact.sources]
+    lines = [source_line(source, fact.year, "That comes from: ", source.title) for source in fact.sources]
     newer = knowledge.newer_than(fact)
     if newer:
         lines += with_sources(newer, "A newer figure: ")

@@ -86,9 +86,11 @@ def pressed(career: Assistant, payload: str) -> str:
     return Conversation(career).text(intent, *aspects, text=payload)
 
 
-def source_sentence(fact: Fact, label: str) -> str:
-    """As REST shows it: the source's title and the year; the link goes as data."""
-    return f"{label}{fact.source.title}, {fact.year}."
+def source_sentence(fact: Fact, label: str = "Source: ") -> str:
+    """As REST shows it: the source's title (under an answer, its short title) and the year;
+    the link goes as data."""
+    title = fact.source.label if label == "Source: " else fact.source.title
+    return f"{label}{title}, {fact.year}."
 
 
 def links_of(messages: List[dict]) -> List[str]:
@@ -103,7 +105,7 @@ def test_each_topic_question_gets_its_headline_fact_source_and_a_next_step(conve
     reply = conversation.text(topic.intent)
     fact = topic.headline
     assert lines(reply)[0] == fact.text, "the key fact comes first"
-    assert "Source: " in reply and fact.source.title in reply
+    assert "Source: " in reply and fact.source.label in reply
     if FIGURE.search(fact.text):
         assert fact.year in reply
     assert reply.rstrip().endswith("?"), "ends by suggesting a next question"
@@ -115,7 +117,7 @@ def test_an_updated_figure_is_told_alone_and_its_older_one_when_asked(conversati
     topic, newest, older = updated_figure()
     messages = conversation.say(topic.intent)
     reply = lines(messages[0]["text"])
-    assert reply[:2] == [newest.text, source_sentence(newest, "Source: ")]
+    assert reply[:2] == [newest.text, source_sentence(newest)]
     assert older.text not in messages[0]["text"]
     older_button = next(b for b in messages[0]["buttons"] if f'"aspect": "{older.aspects[0]}"' in b["payload"])
     assert lines(pressed(conversation.assistant, older_button["payload"]))[0] == older.text
@@ -333,7 +335,7 @@ def test_a_greeting_alone_gets_the_topic_offer_even_inside_a_conversation(conver
 def test_widget_gets_markdown_links_and_quick_replies(conversation):
     topic, newest, _ = updated_figure()
     message = conversation.say(topic.intent, channel="socketio")
-    assert len(message) == 1 and f"[{newest.source.title}]({newest.source.url})" in message[0]["text"]
+    assert len(message) == 1 and f"[{newest.source.label}]({newest.source.url})" in message[0]["text"]
     assert "  \n" in message[0]["text"], "markdown line breaks"
     following = KNOWLEDGE.topics[topic.next]
     assert message[0]["buttons"][-1] == {"title": following.button, "payload": f"/{following.intent}"}
@@ -343,7 +345,7 @@ def test_rest_gets_plain_text_buttons_and_the_sources_and_links_as_data(conversa
     topic, newest, _ = updated_figure()
     messages = conversation.say(topic.intent, channel="rest")
     assert not MARKDOWN.search(messages[0]["text"])
-    assert f"Source: {newest.source.title}, {newest.year}." in messages[0]["text"]
+    assert f"Source: {newest.source.label}, {newest.year}." in messages[0]["text"]
     assert newest.source.url not in messages[0]["text"]
     assert messages[0]["buttons"]
     assert messages[1]["custom"]["sources"] == [
@@ -357,7 +359,7 @@ def test_shell_gets_plain_text_and_next_steps_to_type_instead_of_a_button_menu(c
     messages = conversation.say(topic.intent, channel="cmdline")
     assert len(messages) == 1 and not messages[0].get("buttons")
     assert not MARKDOWN.search(messages[0]["text"])
-    assert f"Source: {newest.source.title} ({newest.source.url}), {newest.year}." in messages[0]["text"]
+    assert f"Source: {newest.source.label} ({newest.source.url}), {newest.year}." in messages[0]["text"]
     assert lines(messages[0]["text"])[-1].startswith("You could ask: ")
 
 
@@ -368,6 +370,16 @@ def test_where_does_that_come_from_names_the_last_facts_source_and_year(conversa
     conversation.text(topic.intent, aspect.id)
     reply = lines(conversation.say("source_of_answer", action=ActionTellSource)[0]["text"])
     assert reply[0] == source_sentence(fact, "That comes from: ")
+
+
+def test_an_answer_shows_its_sources_short_title_and_where_does_that_come_from_the_whole_title(conversation):
+    topic, newest, _ = updated_figure()
+    source = newest.source
+    assert source.short_title and source.short_title != source.title, "the made-up file needs a short title here"
+    answer = conversation.text(topic.intent)
+    assert f"Source: {source.short_title}, {newest.year}." in answer and source.title not in answer
+    told = conversation.say("source_of_answer", action=ActionTellSource)[0]["text"]
+    assert lines(told)[0] == source_sentence(newest, "That comes from: ")
 
 
 def test_is_that_current_gives_the_newer_figure_after_an_old_one(conversation):

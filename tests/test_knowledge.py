@@ -201,6 +201,12 @@ def test_bad_source_url(tmp_path):
     assert error.entry == f"source '{source_id}'" and "not an http(s) address" in error.problem
 
 
+def test_empty_short_title_of_a_source(tmp_path):
+    source_id = next(iter(DOCUMENT["sources"]))
+    error = refuse(write_variant(tmp_path, lambda d: d["sources"][source_id].update(short_title="  ")))
+    assert error.entry == f"source '{source_id}'"
+
+
 def test_command_line_check_reports_the_error(tmp_path, capsys):
     from actions.knowledge import main
 
