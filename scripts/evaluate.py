@@ -132,7 +132,9 @@ class Judge:
         return resolve(self.knowledge, label) in told
 
     def names_source(self, reply: Reply, fact: Fact) -> bool:
-        return fact.source.title in reply.plain and (not fact.year or fact.year in reply.plain)
+        """The source by its title, or by the short title answers show under the fact, and the year."""
+        named = fact.source.title in reply.plain or fact.source.label in reply.plain
+        return named and (not fact.year or fact.year in reply.plain)
 
     def all_met(self, item: dict, reply: Reply, last_fact: Optional[Fact] = None) -> bool:
         """`expect`: every label is met; `accept`: any one of them."""
