@@ -2,7 +2,7 @@
 drawn and described, nothing fetched, no error, and no WCAG 2.1 AA violation that axe-core
 finds. Advisors read it in a browser, some with a screen reader, from a file on their disk.
 
-The page is written from a SQLite store of synthetic conversations
+The page is written from a SQLite store of synthetic conversations of every kind
 (tests/harness/report_store.py), so no Rasa server is needed.
 """
 from pathlib import Path
@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import REPO_ROOT
-from tests.harness.report_store import fill, write_report
+from tests.harness.report_store import fill, varied_conversation, write_report
 
 #: axe-core, the accessibility checker, installed by `make web` (web/package.json).
 AXE_SCRIPT = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 #: axe-core's tags of the rules of WCAG 2.0 and 2.1, levels A and AA.
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-#: Enough for several days, topics, handlings and unanswered groups on the page.
+#: Enough for every day, topic, kind of handling and several unanswered groups on the page.
 CONVERSATIONS = 300
 
 
@@ -24,7 +24,7 @@ CONVERSATIONS = 300
 def report_file(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("report-page")
     url = f"sqlite:///{folder / 'conversations.db'}"
-    fill(url, CONVERSATIONS)
+    fill(url, CONVERSATIONS, varied_conversation)
     return write_report(url, folder / "results") / "report.html"
 
 
