@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import REPO_ROOT
+from actions.knowledge import PROJECT_ROOT
 from tests.harness.report_store import fill, varied_conversation, write_report
 
 #: axe-core, the accessibility checker, installed by `make web` (web/package.json).
-AXE_SCRIPT = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 #: axe-core's tags of the rules of WCAG 2.0 and 2.1, levels A and AA.
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: Enough for every day, topic, kind of handling and several unanswered groups on the page.
