@@ -1,19 +1,20 @@
 """`make report`: how each message was handled (a pure function of a conversation's
 events), and the whole report on a store filled through the real servers, every count
-checked against what was sent, with no sender id and, on request, no text."""
+checked against what was sent, with no sender id and, on request, no text; on SQLite and
+on PostgreSQL."""
 import csv
-import os
-import subprocess
 import uuid
 
 import pytest
 
-from actions.knowledge import PROJECT_ROOT, load_knowledge
+from actions.knowledge import load_knowledge
 from actions.replies import ADVISOR_OFFER, CLARIFYING_OPENER, ENGLISH_ONLY, REPHRASE, decline
 from channels.checks import MAX_MESSAGE_CHARS
 from report.conversations import ADVISOR_ACTION, Handling, classify
 from stores.conversation_store import DB_URL_VARIABLE
-from tests.harness.bot_servers import PYTHON, ServerStartError, running_servers
+from tests.harness.bot_servers import ServerStartError, running_servers
+from tests.harness.database_servers import MissingServer, postgres_server
+from tests.harness.report_store import write_report
 
 KNOWLEDGE = load_knowledge()
 DECLINE = decline(KNOWLEDGE)
@@ -91,13 +92,28 @@ CLARIFIED = "which courses?"
 SENT_EACH = 4
 
 
-@pytest.fixture(scope="module")
-def store(trained_model, tmp_path_factory):
-    """A SQLite store filled through the real servers; yields its URL and what was sent."""
-    workdir = tmp_path_factory.mktemp("report")
-    senders = []
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request, trained_model, tmp_path_factory):
+    """A store filled through the real servers (one start per kind of store); yields its
+    URL and what was sent."""
+    workdir = tmp_path_factory.mktemp(f"report-{request.param}")
+    if request.param == "sqlite":
+        yield fill_through_servers(f"sqlite:///{workdir / 'conversations.db'}", trained_model, workdir)
+        return
     try:
-        with running_servers(trained_model, workdir, with_web_page=False, environment={"RASA_SERVERS": "1"}) as servers:
+        with postgres_server() as url:
+            yield fill_through_servers(url, trained_model, workdir)
+    except MissingServer as error:
+        pytest.fail(str(error))
+
+
+def fill_through_servers(url, model, workdir):
+    """Send every message of the test, each conversation a new student, to servers keeping
+    conversations in the store at `url`; returns the URL and the senders."""
+    senders = []
+    environment = {"RASA_SERVERS": "1", DB_URL_VARIABLE: url}
+    try:
+        with running_servers(model, workdir, with_web_page=False, environment=environment) as servers:
             for _ in range(SENT_EACH):
                 for message in (ANSWERED, OFF_TOPIC, SPANISH, PERSON):
                     senders.append(sender := f"student-{uuid.uuid4()}")
@@ -109,16 +125,7 @@ def store(trained_model, tmp_path_factory):
                 servers.bot.ask(sender, "x" * (MAX_MESSAGE_CHARS + 1))
     except ServerStartError as error:
         pytest.fail(str(error))
-    yield f"sqlite:///{workdir / 'conversations.db'}", senders
-
-
-def run_report(database_url, results, **environment):
-    result = subprocess.run(
-        [str(PYTHON), "-m", "report", "--days", "30", "--results", str(results)], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, env={**os.environ, DB_URL_VARIABLE: database_url, **environment},
-    )
-    assert result.returncode == 0, result.stderr
-    return results
+    return url, senders
 
 
 def read_table(results, name):
@@ -128,7 +135,7 @@ def read_table(results, name):
 
 def test_the_report_counts_what_was_sent(store, tmp_path):
     url, senders = store
-    results = run_report(url, tmp_path)
+    results = write_report(url, tmp_path)
     handling = {row[0]: int(row[1]) for row in read_table(results, "handling")}
     assert handling == {
         **{kind.value: 0 for kind in Handling},
@@ -166,7 +173,7 @@ def test_the_report_counts_what_was_sent(store, tmp_path):
 
 def test_report_show_text_0_hides_every_text_and_keeps_the_counts(store, tmp_path):
     url, senders = store
-    results = run_report(url, tmp_path, REPORT_SHOW_TEXT="0")
+    results = write_report(url, tmp_path, REPORT_SHOW_TEXT="0")
     page = (results / "report.html").read_text()
     for text in (OFF_TOPIC, "weather", CLARIFIED, SPANISH, ANSWERED, PERSON):
         assert text not in page

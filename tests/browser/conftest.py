@@ -46,7 +46,7 @@ def chromium_browser():
 def make_page(chromium_browser):
     """Factory: ``make_page(width=1280, height=800)`` -> a Page in a fresh context
     (fresh localStorage, i.e. a new conversation). Records JS dialogs, page errors,
-    console errors and every requested URL on the page object."""
+    console errors, every requested URL and every failed request on the page object."""
     contexts = []
 
     def factory(width: int = 1280, height: int = 800, **context_kwargs):
@@ -55,6 +55,7 @@ def make_page(chromium_browser):
         contexts.append(context)
         page = context.new_page()
         page.dialogs, page.page_errors, page.console_errors, page.requested_urls = [], [], [], []
+        page.failed_requests = []  # "URL: error"
         page.console_log = []  # every console line, for failure messages
 
         def on_dialog(dialog):
@@ -70,6 +71,7 @@ def make_page(chromium_browser):
 
         page.on("console", on_console)
         page.on("request", lambda req: page.requested_urls.append(req.url))
+        page.on("requestfailed", lambda req: page.failed_requests.append(f"{req.url}: {req.failure}"))
         return page
 
     yield factory
