@@ -34,7 +34,7 @@ img { max-width: 100%; height: auto; }
 def chart(table: Table, kind: str = "bar") -> str:
     """An <img> of the table's numeric columns against its first column: `bar`,
     `barh` (long labels), `line` (days) or `stacked` (one bar per row, a part per column)."""
-    rows = table.rows[:MOST_BARS] if kind != "line" else table.rows
+    rows = charted_rows(table, kind)
     labels = [str(row[0]) for row in rows]
     numeric = [i for i in range(1, len(table.columns)) if all(isinstance(row[i], int) for row in rows)]
     figure, axes = plt.subplots(figsize=(9, 4 if kind != "barh" else max(3, 0.35 * len(rows) + 1)))
@@ -61,6 +61,16 @@ def chart(table: Table, kind: str = "bar") -> str:
     plt.close(figure)
     encoded = base64.b64encode(png.getvalue()).decode()
     return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt_text(table, numeric))}">'
+
+
+def charted_rows(table: Table, kind: str) -> list:
+    """The rows a chart draws: every day of a line; the latest MOST_BARS days of a stacked
+    chart (its rows are days, oldest first); the first MOST_BARS of a bar chart (most first)."""
+    if kind == "line":
+        return list(table.rows)
+    if kind == "stacked":
+        return list(table.rows[-MOST_BARS:])
+    return list(table.rows[:MOST_BARS])
 
 
 def alt_text(table: Table, numeric: Sequence[int]) -> str:

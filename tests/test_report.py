@@ -11,6 +11,8 @@ from actions.knowledge import load_knowledge
 from actions.replies import ADVISOR_OFFER, CLARIFYING_OPENER, ENGLISH_ONLY, REPHRASE, decline
 from channels.checks import MAX_MESSAGE_CHARS
 from report.conversations import ADVISOR_ACTION, Handling, classify
+from report.page import MOST_BARS, charted_rows
+from report.tables import Table
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.harness.bot_servers import ServerStartError, running_servers
 from tests.harness.database_servers import MissingServer, postgres_server
@@ -38,6 +40,13 @@ def action(name):
 
 def handled(*events):
     return [turn.handling for turn in classify(events, DECLINE)]
+
+
+def test_a_chart_of_days_draws_the_latest_days_and_a_bar_chart_the_largest_rows():
+    days = Table("per_day", "Per day", ("Day", "Messages"), [(f"day {n}", n) for n in range(MOST_BARS + 5)])
+    assert charted_rows(days, "stacked") == days.rows[-MOST_BARS:]
+    assert charted_rows(days, "line") == days.rows
+    assert charted_rows(days, "bar") == days.rows[:MOST_BARS]
 
 
 def test_each_reply_is_recognised_by_the_constant_that_composes_it():
