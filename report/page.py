@@ -16,8 +16,8 @@ from report.tables import Table  # noqa: E402
 
 #: Dark colours: each has a contrast of at least 4.5:1 against the white background.
 COLOURS = ("#1f4e79", "#a04000", "#2e6b30", "#6a1b9a", "#b71c1c", "#00695c", "#4e342e", "#37474f")
-#: Bars per chart at most (the table lists every row).
-MOST_BARS = 20
+#: Bars per chart at most (the table lists every row): a day's hours fit.
+MOST_BARS = 24
 #: Values named in a chart's text alternative at most.
 MOST_IN_ALT = 8
 STYLE = """

@@ -11,6 +11,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
+from actions.answering import DEFAULT_TUNING
 from actions.understanding import FactIndex, FactMatch
 from nlu_components.minilm import MiniLMEncoder
 from report.conversations import NOT_ANSWERED, Turn, is_button_payload
@@ -91,8 +92,12 @@ def groups_table(groups: Sequence[Group], show_text: bool) -> Table:
 
 def suggested_questions(groups: Sequence[Group]) -> List[dict]:
     """The knowledge file's format (`- id:` / `questions:`): each group's texts under its
-    closest fact, for an advisor to review and paste."""
+    closest fact, for an advisor to review and paste; not the groups too far from every
+    known question to be about the career at all ("the weather in Boston tomorrow"), by the
+    bot's own floor (`Tuning.floor_similarity`). The page lists those too."""
     by_fact: Dict[str, List[str]] = {}
     for group in groups:
+        if group.closest.similarity < DEFAULT_TUNING.floor_similarity:
+            continue
         by_fact.setdefault(group.closest.fact.id, []).extend(text for text, _ in group.texts)
     return [{"id": fact_id, "questions": questions} for fact_id, questions in by_fact.items()]

@@ -12,7 +12,7 @@ from actions.replies import ADVISOR_OFFER, CLARIFYING_OPENER, ENGLISH_ONLY, REPH
 from channels.checks import MAX_MESSAGE_CHARS
 from report.conversations import ADVISOR_ACTION, Handling, classify
 from report.page import MOST_BARS, charted_rows
-from report.tables import Table
+from report.tables import Table, per_hour
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.harness.bot_servers import ServerStartError, running_servers
 from tests.harness.database_servers import MissingServer, postgres_server
@@ -47,6 +47,7 @@ def test_a_chart_of_days_draws_the_latest_days_and_a_bar_chart_the_largest_rows(
     assert charted_rows(days, "stacked") == days.rows[-MOST_BARS:]
     assert charted_rows(days, "line") == days.rows
     assert charted_rows(days, "bar") == days.rows[:MOST_BARS]
+    assert len(charted_rows(per_hour([]), "bar")) == 24, "every hour of the day is drawn"
 
 
 def test_each_reply_is_recognised_by_the_constant_that_composes_it():
@@ -171,7 +172,8 @@ def test_the_report_counts_what_was_sent(store, tmp_path):
     examples = " | ".join(row[2] for row in unanswered)
     assert OFF_TOPIC in examples and CLARIFIED in examples and ANSWERED not in examples
     suggested = (results / "suggested_questions.yml").read_text()
-    assert OFF_TOPIC in suggested and "- id: " in suggested
+    # a question the bot clarified is suggested under a fact; one about something else is not
+    assert CLARIFIED in suggested and OFF_TOPIC not in suggested and "- id: " in suggested
 
     page = (results / "report.html").read_text()
     assert '<html lang="en">' in page and "<script" not in page and "http" not in page.split("<body>")[1]
