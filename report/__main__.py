@@ -9,7 +9,6 @@ never is, the text of unanswered ones unless REPORT_SHOW_TEXT=0. Nothing leaves 
 """
 import argparse
 import os
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -25,8 +24,7 @@ from report import page, tables
 from report.conversations import Turn, classify
 from report.store import EVENTS, conversations_since
 from report.unanswered import Group, grouped, groups_table, suggested_questions, unanswered
-from stores.conversation_store import ConversationStoreUnavailable, connect, database_url
-from stores.purge import DEFAULT_RETENTION_DAYS
+from stores.purge import period_and_store
 
 SUGGESTIONS_HEADER = """\
 # Questions students asked that the bot could not answer, grouped under the fact of
@@ -110,15 +108,8 @@ def write_suggestions(groups: List[Group], path: Path, knowledge_file: Path) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=float, default=float(os.environ.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS))
     parser.add_argument("--results", type=Path, default=Path("results"))
-    args = parser.parse_args()
-    if args.days < 0:
-        sys.exit("--days must be 0 or more")
-    try:
-        engine = connect(database_url(), timeout=10)
-    except ConversationStoreUnavailable as error:
-        sys.exit(str(error))
+    args, _, engine = period_and_store(parser)
     knowledge_file = configured_knowledge_file()
     knowledge = load_knowledge(knowledge_file)
     has_events = sa.inspect(engine).has_table(EVENTS.name)

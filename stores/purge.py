@@ -38,17 +38,23 @@ def purge(engine: sa.engine.Engine, days: float) -> Tuple[int, int]:
     return len(senders), deleted
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def period_and_store(parser: argparse.ArgumentParser) -> Tuple[argparse.Namespace, sa.engine.URL, sa.engine.Engine]:
+    """The command line of a command on the last --days days of the conversation store
+    (`make purge`, `make report`; default RETENTION_DAYS, or 30): its arguments, the store's
+    URL and an engine whose database answered. Exits with the reason otherwise."""
     parser.add_argument("--days", type=float, default=float(os.environ.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS))
     args = parser.parse_args()
     if args.days < 0:
         sys.exit("--days must be 0 or more")
     url = database_url()
     try:
-        engine = connect(url, timeout=10)
+        return args, url, connect(url, timeout=10)
     except ConversationStoreUnavailable as error:
         sys.exit(str(error))
+
+
+def main() -> None:
+    args, url, engine = period_and_store(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     if not sa.inspect(engine).has_table(SQLTrackerStore.SQLEvent.__tablename__):
         print(f"No conversations stored yet in {url.render_as_string(hide_password=True)}")
         return
