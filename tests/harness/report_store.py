@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Callable, List
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
 
 from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.replies import ADVISOR_INTRO, CLARIFYING_OPENER, ENGLISH_ONLY, REPHRASE, decline
+from report.store import EVENTS
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.harness.bot_servers import PROJECT_ROOT, PYTHON
 
-EVENTS = SQLTrackerStore.SQLEvent.__table__
 DAY = 86400
 #: The period every report here covers; the synthetic conversations fall within it.
 REPORT_DAYS = 30
