@@ -30,7 +30,7 @@ TRAINING_DATA := $(sort $(shell find data -name '*.yml' -not -path 'data/knowled
 export PYTHONPATH := $(CURDIR)
 export KNOWLEDGE_FILE := $(KNOWLEDGE)
 
-.PHONY: FORCE help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench purge report clean
+.PHONY: FORCE help install run-packages system-packages web spacy train validate lint check-knowledge run shell test evaluate bench faults purge report clean
 
 help:
 	@echo "make run       set up, train if needed, start the servers on $(HOST)"
@@ -41,6 +41,7 @@ help:
 	@echo "make lint      ruff check (make test runs it first)"
 	@echo "make evaluate  train, then score understanding end to end on the held-out set (results/evaluation.md)"
 	@echo "make bench     speed and memory beside the rasa init bot (results/bench.md)"
+	@echo "make faults    kill and restart each part of make run under load (results/faults.md)"
 	@echo "make purge     delete conversations idle for more than DAYS days (default RETENTION_DAYS or 30)"
 	@echo "make report    what students asked in the last DAYS days, for advisors (results/report.html)"
 
@@ -53,7 +54,7 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt
 	touch $@
 
 # Debian's packages, installed where missing (sudo when not root). `make run` starts two
-# Rasa servers behind HAProxy, with Redis for their locks (scripts/serve.sh); with
+# Rasa servers behind HAProxy, with Redis for their locks (scripts/serve.py); with
 # RASA_SERVERS=1, one Rasa server and neither.
 SERVER_PACKAGES := haproxy=/usr/sbin/haproxy redis-server=/usr/bin/redis-server
 run-packages:
@@ -107,11 +108,11 @@ run: $(MODEL) $(FACT_INDEX) check-knowledge web run-packages
 	@echo "  curl -s -XPOST http://$(HOST):$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"how much does it pay?\"}'"
 	@echo "socket.io (web chat widget): http://$(HOST):$(RASA_PORT)/socket.io/"
 	@echo
-	scripts/serve.sh --web $(WEB_PORT) http://$(HOST):$(RASA_PORT) $(ACTION_PORT) -- \
+	$(PYTHON) -m scripts.serve --web $(WEB_PORT) http://$(HOST):$(RASA_PORT) $(ACTION_PORT) -- \
 		run -i $(HOST) -p $(RASA_PORT) --credentials credentials.yml --endpoints endpoints.yml --model $(MODEL)
 
 shell: $(MODEL) $(FACT_INDEX) check-knowledge
-	scripts/serve.sh $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
+	$(PYTHON) -m scripts.serve $(ACTION_PORT) -- shell --endpoints endpoints.yml --model $(MODEL)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -136,6 +137,11 @@ evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 bench: $(MODEL) $(FACT_INDEX) check-knowledge web system-packages
 	$(PYTHON) scripts/bench.py
 
+# Kills or restarts each part of what `make run` starts (a Rasa server, the action server,
+# Redis, PostgreSQL, a rolling restart) while 8 conversations talk to it, and measures what
+# students saw. Writes results/faults.md.
+faults: $(MODEL) $(FACT_INDEX) check-knowledge system-packages
+	$(PYTHON) -m scripts.faults
 
 # Deletes conversations idle for more than DAYS days (default: RETENTION_DAYS, or 30) from
 # the conversation store (CONVERSATIONS_DB_URL; the SQLite file of `make run` by default).

@@ -23,7 +23,7 @@ Each module's docstring says more on why, and each keeps Rasa's own (RASAS_...) 
 Importing these modules changes nothing. `apply()` applies every patch, and may be called
 any number of times. It is called
 - by the launcher, `python -m patches <rasa arguments>` (patches/__main__.py), which
-  starts every Rasa command of this project: scripts/serve.sh (`make run`, `make shell`),
+  starts every Rasa command of this project: scripts/serve.py (`make run`, `make shell`),
   tests/harness/bot_servers.py (tests, bench, evaluate), the Makefile (`make train`, `make
   validate`) and docker/rasa.Dockerfile's entrypoint;
 - by nlu_components/minilm_featurizer.py when Rasa creates or loads it, so a process

@@ -1,7 +1,7 @@
 """`python -m patches <rasa arguments>`: Rasa's command line (`rasa run`, `rasa shell`,
 `rasa train`, ...) with this project's patches of Rasa applied first (patches/__init__.py),
 and without the deprecation warnings Rasa's dependencies raise about each other while
-Rasa starts. Every Rasa server of this project is started with it: scripts/serve.sh,
+Rasa starts. Every Rasa server of this project is started with it: scripts/serve.py,
 tests/harness/bot_servers.py, the Makefile and docker/rasa.Dockerfile's entrypoint.
 
 The warnings left out are each named by where it is raised (the module the warning is

@@ -33,7 +33,7 @@ from tests.harness.bot_servers import (
     PROJECT_ROOT,
     RASA,
     free_port,
-    processes_in_group,
+    process_tree,
     running_servers,
     started,
     wait_until_up,
@@ -181,10 +181,10 @@ def widget_greeting(web_url: str, runs: int = 3) -> dict[str, float]:
     }
 
 
-def memory_mb(process_group: int) -> dict[str, float]:
-    """Resident memory of every process in the group, by command."""
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of `pid` and every process it started, by command."""
     found: dict[str, float] = {}
-    for proc in processes_in_group(process_group):
+    for proc in process_tree(pid):
         try:
             command = (proc / "cmdline").read_bytes().split(b"\0")
             status = (proc / "status").read_text()
@@ -241,8 +241,8 @@ def concurrent_figures(concurrency: int, timings: Timings, throughput: float) ->
     }
 
 
-def memory_figures(process_group: int) -> dict:
-    processes = memory_mb(process_group)
+def memory_figures(pid: int) -> dict:
+    processes = memory_mb(pid)
     return {"memory, all processes (MB)": sum(processes.values()), PROCESSES: processes}
 
 
@@ -340,7 +340,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         reference_dir = Path(workdir) / "reference"
         reference_dir.mkdir()
-        with reference_bot(reference_dir) as (reference_url, reference_started, reference_group):
+        with reference_bot(reference_dir) as (reference_url, reference_started, reference_pid):
             reference = ready_after(reference_url, REFERENCE_CONVERSATION[0], reference_started)
             print("Starting this bot as `make run` does ...", flush=True)
             started = time.monotonic()
@@ -351,8 +351,8 @@ def main() -> None:
                     "reference": (reference_url, REFERENCE_CONVERSATION),
                 }
                 measured = measure(bots, args.seconds, args.turns, args.rounds)
-                ours.update(measured["ours"], **memory_figures(servers.process_group))
-                reference.update(measured["reference"], **memory_figures(reference_group))
+                ours.update(measured["ours"], **memory_figures(servers.serve_pid))
+                reference.update(measured["reference"], **memory_figures(reference_pid))
                 widget = widget_greeting(servers.web_url)
 
     text = report(ours, reference, args.seconds, args.turns, widget)

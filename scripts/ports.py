@@ -1,4 +1,4 @@
-"""Free ports of the loopback address, for the servers `make run` starts (scripts/serve.sh)
+"""Free ports of the loopback address, for the servers `make run` starts (scripts/serve.py)
 and the ones the tests start (tests/harness/)."""
 import socket
 from typing import List

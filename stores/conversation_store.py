@@ -6,13 +6,17 @@ Rasa's SQL tracker store with three changes, each small:
   URL). Unset, it is a SQLite file under `var/`, so `make run` needs no database server;
   `postgresql://user:password@host:5432/db` lets several Rasa servers share conversations.
 - A database that cannot be reached within `connect_timeout` seconds stops the server with
-  a message naming it and why; Rasa's own store retries forever without saying so.
+  a message naming it and why; Rasa's own store retries forever without saying so. Once
+  running, a turn that finds the database gone (a restart) tries again for up to
+  `connect_timeout` seconds before it fails (the student is then asked to send it again):
+  a turn whose reply was sent but not stored would lose its context.
 - Each turn loads only the last `recent_turns` user turns of the conversation, preceded by
   the latest value of every slot set before them. Rasa's store loads the whole session on
   every turn, so replies got slower the longer a student chatted; slots are the whole of
   this bot's context, so nothing the answers depend on is lost. Every step of loading is
   an index lookup (one index added to Rasa's table), so turn 400 costs what turn 10 does.
 """
+import asyncio
 import functools
 import itertools
 import json
@@ -20,7 +24,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -100,7 +104,9 @@ def connect(url: sa.engine.URL, timeout: float) -> sa.engine.Engine:
         engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _write_ahead_log)
     else:
-        engine = sa.create_engine(url, **create_engine_kwargs(url))
+        # pool_pre_ping: a connection the database dropped (a restart) is replaced before a
+        # turn uses it, so the servers reconnect by themselves once it is back
+        engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -136,8 +142,9 @@ class ConversationStore(SQLTrackerStore):
     ) -> None:
         # SQLTrackerStore.__init__ is replaced, not called: it waits forever for the database.
         self.recent_turns = int(recent_turns)
+        self.connect_timeout = float(connect_timeout)
         url = database_url()
-        self.engine = connect(url, float(connect_timeout))
+        self.engine = connect(url, self.connect_timeout)
         try:
             self._create_table()
         except sa.exc.DatabaseError:
@@ -158,14 +165,29 @@ class ConversationStore(SQLTrackerStore):
         """The latest session's recent turns, after the slot values set before them."""
         if not self.domain:
             return None
-        with self.engine.connect() as connection:
-            stored = self._recent_events(connection, sender_id)
+        stored = await self._reconnecting(self._recent_events, sender_id)
         if not stored:
             return None
         events = [event for event in map(_event_from_json, stored) if event]
         tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
         return tracker
+
+    async def _reconnecting(self, operation: Callable[..., Any], *arguments: Any) -> Any:
+        """`operation(connection, *arguments)` in one transaction, tried again while the
+        database is unreachable, for up to connect_timeout seconds."""
+        deadline = time.monotonic() + self.connect_timeout
+        for attempt in itertools.count():
+            try:
+                with self.engine.begin() as connection:
+                    return operation(connection, *arguments)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                if time.monotonic() >= deadline:
+                    raise
+                if not attempt:
+                    reason = str(error.orig or error).strip().splitlines()[0]
+                    logger.warning(f"The conversation store did not answer ({reason}); trying again")
+                await asyncio.sleep(0.5)
 
     def _recent_events(self, connection: sa.engine.Connection, sender_id: Text) -> List[Text]:
         """The events from the `recent_turns`-th last user message on, and before them the
@@ -199,8 +221,7 @@ class ConversationStore(SQLTrackerStore):
             new_events = itertools.islice(tracker.events, stored, None)
             rows = [self._row(tracker.sender_id, event.as_dict()) for event in new_events]
             if rows:
-                with self.engine.begin() as connection:
-                    connection.execute(self.SQLEvent.__table__.insert(), rows)
+                await self._reconnecting(lambda connection: connection.execute(self.SQLEvent.__table__.insert(), rows))
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
 
     @staticmethod

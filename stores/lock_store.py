@@ -26,6 +26,11 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, Re
 logger = logging.getLogger(__name__)
 
 LOCK_URL_VARIABLE = "LOCK_STORE_URL"
+# Seconds a turn may hold its conversation's lock. Rasa's default is 60 (its variable
+# TICKET_LOCK_LIFETIME still sets it): a Rasa server killed mid-turn leaves its ticket behind,
+# and the conversation waits until it expires; 20 s is twice ACTION_SERVER_TIMEOUT's default,
+# far above a turn's usual time under load.
+LOCK_LIFETIME_SECONDS = float(os.environ.get("TICKET_LOCK_LIFETIME") or 20)
 
 # Rasa's TicketLock (rasa/core/lock.py) changed in Redis: the lock is JSON, its tickets a list
 # of JSON texts {"number", "expires"}; expired tickets (now > expires) go first; a new ticket
@@ -135,7 +140,8 @@ class ConversationLockStore(LockStore):
         super().__init__()
 
     def lock(
-        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = RETRY_SECONDS
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME_SECONDS,
+        wait_time_in_seconds: float = RETRY_SECONDS,
     ) -> AsyncContextManager[TicketLock]:
         return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
 

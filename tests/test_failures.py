@@ -15,6 +15,7 @@ from scripts.ports import HOST, free_port
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.harness.bot_servers import (
     LOOPBACK_ONLY,
+    PYTHON,
     action_server,
     action_server_command,
     endpoints_with_action_server,
@@ -103,8 +104,8 @@ def test_an_unreachable_conversation_store_stops_the_rasa_server_naming_it(train
 
 
 def serve(environment: dict) -> subprocess.CompletedProcess:
-    """scripts/serve.sh starting the servers as `make run` does (on free ports)."""
-    command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), str(free_port()), "--", "run", "-i", HOST,
+    """scripts/serve.py starting the servers as `make run` does (on free ports)."""
+    command = [str(PYTHON), "-m", "scripts.serve", str(free_port()), "--", "run", "-i", HOST,
                "-p", str(free_port()), "--model", "models/nothing-is-loaded.tar.gz"]
     return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), **environment})

@@ -120,8 +120,9 @@ def test_the_launcher_refuses_another_rasa(unpatched, monkeypatch):
 def test_every_rasa_server_is_started_with_the_launcher():
     assert [str(PYTHON), "-m", "patches"] == PATCHED_RASA
     assert rasa_server_command(1, PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT / "model.tar.gz")[:3] == PATCHED_RASA
-    serve = (PROJECT_ROOT / "scripts" / "serve.sh").read_text()
-    assert 'rasa=("$bin/python" -m patches)' in serve and "bin/rasa" not in serve
+    from scripts import serve
+
+    assert serve.RASA == PATCHED_RASA
     assert re.search(r"^RASA\s*:=\s*\$\(PYTHON\) -m patches$", (PROJECT_ROOT / "Makefile").read_text(), re.M)
     assert 'ENTRYPOINT ["python", "-m", "patches"]' in (PROJECT_ROOT / "docker" / "rasa.Dockerfile").read_text()
     # tests/test_deployment.py: docker-compose.yml runs the image's entrypoint with the tests' arguments
@@ -137,7 +138,7 @@ def test_the_launcher_starts_quietly():
 
 
 def test_the_servers_start_without_third_party_deprecation_warnings(running_bot):
-    """The action server and both Rasa servers, as `make run` starts them (scripts/serve.sh),
+    """The action server and both Rasa servers, as `make run` starts them (scripts/serve.py),
     with the model loaded and the first answers given."""
     assert running_bot.bot.reply_text("deprecation-check", "how much does it pay?")
     log = running_bot.log.read_text()

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from actions.knowledge import PROJECT_ROOT
-from tests.harness.bot_servers import ServerStartError, processes_in_group, running_servers
+from tests.harness.bot_servers import ServerStartError, process_tree, running_servers
 
 API_TOKEN = "a-long-random-test-token"
 
@@ -35,10 +35,10 @@ def listening_sockets() -> dict:
     return found
 
 
-def socket_inodes_of_group(process_group: int) -> set:
-    """Inodes of the sockets open in every process of `process_group`."""
+def socket_inodes_of_tree(pid: int) -> set:
+    """Inodes of the sockets open in `pid` and every process it started."""
     inodes = set()
-    for proc in processes_in_group(process_group):
+    for proc in process_tree(pid):
         try:
             for fd in (proc / "fd").iterdir():
                 target = os.readlink(fd)
@@ -72,7 +72,7 @@ def test_every_server_listens_on_loopback_only(running_bot):
     action_url = yaml.safe_load((running_bot.log.parent / "endpoints.yml").read_text())["action_endpoint"]["url"]
     known_ports = {int(action_url.split(":")[2].split("/")[0]), int(running_bot.url.rsplit(":", 1)[1]),
                    int(running_bot.web_url.rstrip("/").rsplit(":", 1)[1])}
-    inodes = socket_inodes_of_group(running_bot.process_group)
+    inodes = socket_inodes_of_tree(running_bot.serve_pid)
     listening = [address for inode, address in listening_sockets().items() if inode in inodes]
     assert known_ports <= {port for _, port in listening}
     # with two Rasa servers (RASA_SERVERS, default 2) also HAProxy's servers and Redis

@@ -1,20 +1,17 @@
 """Two Rasa servers and one action server share the conversations through PostgreSQL,
 with Redis locks: every turn is answered, each stored conversation holds every user
 message once, each followed by its reply, and context carries from one server to the other."""
-import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from typing import Dict, List
 
 import pytest
-import sqlalchemy as sa
 
 from scripts.ports import free_port
 from stores.conversation_store import DB_URL_VARIABLE
 from stores.lock_store import LOCK_URL_VARIABLE
 from tests.harness.bot_servers import action_server, rasa_server
 from tests.harness.database_servers import MissingServer, postgres_server, redis_server
+from tests.harness.stored_turns import stored_turns
 from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, SERVED, asked_by
 
 # Each turn goes to the other server; the second and fourth need what the one before told.
@@ -44,30 +41,6 @@ def two_servers(trained_model, tmp_path_factory):
             yield bots, database
     except MissingServer as error:
         pytest.fail(str(error))
-
-
-@dataclass
-class StoredTurn:
-    message: str
-    received: float  # timestamp of the user event
-    replies: List[str] = field(default_factory=list)
-    finished: float = 0.0  # timestamp of the turn's last event
-
-
-def stored_turns(database: str) -> Dict[str, List[StoredTurn]]:
-    """The turns of every conversation, in the order the database holds them."""
-    engine = sa.create_engine(database)
-    with engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT sender_id, type_name, timestamp, data FROM events ORDER BY id"))
-        turns: Dict[str, List[StoredTurn]] = {}
-        for sender, kind, timestamp, data in rows:
-            if kind == "user":
-                turns.setdefault(sender, []).append(StoredTurn(json.loads(data)["text"], timestamp))
-            elif turns.get(sender):
-                if kind == "bot":
-                    turns[sender][-1].replies.append(json.loads(data)["text"])
-                turns[sender][-1].finished = max(turns[sender][-1].finished, timestamp)
-    return turns
 
 
 def test_conversations_alternate_between_servers(two_servers):

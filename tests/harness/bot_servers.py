@@ -19,6 +19,7 @@ import yaml
 
 from actions.knowledge import PROJECT_ROOT
 from scripts.ports import HOST, free_port
+from scripts.serve import supervisor_client
 
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 # This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
@@ -73,7 +74,7 @@ def credentials_allowing(origin: str, target: Path) -> Path:
 
 
 def action_server_command(port: int) -> List[str]:
-    """The action server as scripts/serve.sh starts it (with LOOPBACK_ONLY in its environment)."""
+    """The action server as scripts/serve.py starts it (with LOOPBACK_ONLY in its environment)."""
     return [str(PYTHON), "-m", "actions", "--actions", "actions", "-p", str(port)]
 
 
@@ -102,8 +103,9 @@ def endpoints_with_action_server(action_url: str, target: Path) -> Path:
 def running_servers(
     model: Path, workdir: Path, with_web_page: bool = True, environment: Optional[dict] = None
 ) -> Iterator[SimpleNamespace]:
-    """Yield `bot` (a REST client), `url`, `web_url` (None without the page), `log` and
-    `process_group` (of every server process);
+    """Yield `bot` (a REST client), `url`, `web_url` (None without the page), `log`,
+    `serve_pid` (of scripts/serve.py, whose descendants are every server process) and
+    `supervisor` (supervisord's XML-RPC interface), `health_urls` (each program's);
     the socket.io channel allows the page's origin only; conversations are kept in a
     SQLite file in `workdir` unless `environment` sets CONVERSATIONS_DB_URL. Everything
     stops afterwards."""
@@ -116,13 +118,16 @@ def running_servers(
     web_args = ["--web", str(web_port), url] if web_port else []
     log = workdir / "servers.log"
     rasa_arguments = rasa_server_arguments(rasa_port, endpoints, model, credentials)
-    command = [str(PROJECT_ROOT / "scripts" / "serve.sh"), *web_args, str(action_port), "--", *rasa_arguments]
-    environment = with_conversation_store(workdir, environment)
+    command = [str(PYTHON), "-m", "scripts.serve", *web_args, str(action_port), "--", *rasa_arguments]
+    environment = {"SUPERVISOR_DIR": str(workdir / "supervisor"), **with_conversation_store(workdir, environment)}
     with started(command, log, environment) as process:
         wait_until_up(url, process, log)
         if web_url:
             wait_until_up(web_url, process, log)
-        yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, process_group=process.pid)
+        supervisor_dir = workdir / "supervisor"
+        yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, serve_pid=process.pid,
+                              supervisor=supervisor_client(supervisor_dir).supervisor,
+                              health_urls=json.loads((supervisor_dir / "health_urls.json").read_text()))
 
 
 @contextmanager
@@ -157,7 +162,9 @@ def with_conversation_store(workdir: Path, environment: Optional[dict]) -> dict:
 def started(command: List[str], log: Path, environment: Optional[dict] = None) -> Iterator[subprocess.Popen]:
     """Run `command` from the project root in its own process group, output to `log`;
     the whole group is stopped afterwards."""
-    with log.open("w") as log_file:
+    log.unlink(missing_ok=True)
+    # appended to: the servers under supervisord open the same file again (scripts/serve.py)
+    with log.open("a") as log_file:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(environment or {})},
@@ -168,15 +175,23 @@ def started(command: List[str], log: Path, environment: Optional[dict] = None) -
         stop_group(process)
 
 
-def processes_in_group(process_group: int) -> Iterator[Path]:
-    """The /proc folder of every running process in `process_group` (one may end while it
+def process_tree(pid: int) -> List[Path]:
+    """The /proc folder of `pid` and of every running descendant of it (one may end while it
     is read: its files then raise OSError)."""
+    children: dict = {}
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and os.getpgid(int(proc.name)) == process_group:
-                yield proc
+            if proc.name.isdigit():
+                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(proc)
         except OSError:  # ended since the listing
             continue
+    tree, waiting = [], [Path(f"/proc/{pid}")]
+    while waiting:
+        proc = waiting.pop()
+        tree.append(proc)
+        waiting.extend(children.get(int(proc.name), []))
+    return tree
 
 
 def stop_group(process: subprocess.Popen) -> None:

@@ -12,7 +12,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Tuple
 
 import redis
 
@@ -37,30 +37,34 @@ def _as_postgres_user(command: List[str]) -> List[str]:
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield the SQLAlchemy URL of a new PostgreSQL database on a free loopback port."""
+    with restartable_postgres_server() as (url, _):
+        yield url
+
+
+@contextmanager
+def restartable_postgres_server() -> Iterator[Tuple[str, Callable[[], None]]]:
+    """Yield the URL of a new PostgreSQL database and a function that restarts its server
+    (fast shutdown: open connections are cut, as in a database's restart for an upgrade)."""
     with tempfile.TemporaryDirectory(prefix="postgres-") as folder:
         workdir = Path(folder)
         if os.geteuid() == 0:
             shutil.chown(workdir, "postgres")
-        with _postgres_in(workdir) as url:
-            yield url
+        data, log = workdir / "data", workdir / "postgres.log"
+        port = free_port()
+        pg_ctl = [_postgres_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60"]
+        options = ["-o", f"-h {HOST} -p {port} -k {workdir} -F"]
 
+        def run(*command: str) -> None:
+            subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True, text=True)
 
-@contextmanager
-def _postgres_in(workdir: Path) -> Iterator[str]:
-    data, log = workdir / "data", workdir / "postgres.log"
-    port = free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run(_as_postgres_user(list(command)), check=True, capture_output=True, text=True)
-
-    run(_postgres_bin("initdb"), "-D", str(data), "-U", "rasa", "--auth=trust", "-E", "UTF8")
-    run(_postgres_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
-        "-o", f"-h {HOST} -p {port} -k {workdir} -F")
-    try:
-        run(_postgres_bin("createdb"), "-h", HOST, "-p", str(port), "-U", "rasa", "conversations")
-        yield f"postgresql://rasa@{HOST}:{port}/conversations"
-    finally:
-        run(_postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        run(_postgres_bin("initdb"), "-D", str(data), "-U", "rasa", "--auth=trust", "-E", "UTF8")
+        run(*pg_ctl, "start", *options)
+        try:
+            run(_postgres_bin("createdb"), "-h", HOST, "-p", str(port), "-U", "rasa", "conversations")
+            url = f"postgresql://rasa@{HOST}:{port}/conversations"
+            yield url, lambda: run(*pg_ctl, "-m", "fast", "restart", *options)
+        finally:
+            run(_postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
 
 
 @contextmanager
