@@ -123,3 +123,18 @@ def test_an_unsupported_number_of_rasa_servers_is_refused():
     result = serve({"RASA_SERVERS": "3"})
     assert result.returncode != 0
     assert "RASA_SERVERS=3 is not supported" in result.stderr
+
+
+def test_a_start_up_failure_under_the_supervisor_stops_make_run_at_once_naming_it(tmp_path):
+    """A broken knowledge file: the action server stops during start-up, and the start stops
+    with it instead of restarting it again and again."""
+    broken = tmp_path / "knowledge.yml"
+    broken.write_text(MADE_UP_CAREER_FILE.read_text().replace("url: https://", "url: 42 # https://", 1))
+    started = time.monotonic()
+    result = serve({"KNOWLEDGE_FILE": str(broken), "SUPERVISOR_DIR": str(tmp_path / "supervisor"),
+                    "CONVERSATIONS_DB_URL": f"sqlite:///{tmp_path / 'conversations.db'}"})
+    assert result.returncode == 1
+    assert f"{broken}: source" in result.stdout + result.stderr
+    assert "The action server stopped during start-up" in result.stderr
+    assert time.monotonic() - started < 60
+    assert "entered FATAL" not in (tmp_path / "supervisor" / "supervisord.log").read_text()
