@@ -133,9 +133,10 @@ evaluate: $(MODEL) $(FACT_INDEX) check-knowledge
 
 # Starts what `make run` starts, and the `rasa init` bot (trained in a temporary folder) to
 # compare with, both up together and measured phase by phase in turn; about 12 minutes.
-# Writes results/bench.md.
+# Writes results/bench.md. SOAK_MINUTES=N runs a soak instead: 8 conversations for N minutes,
+# memory of every process and reply times at the start and the end (results/soak.md).
 bench: $(MODEL) $(FACT_INDEX) check-knowledge web system-packages
-	$(PYTHON) scripts/bench.py
+	$(PYTHON) scripts/bench.py $(if $(SOAK_MINUTES),--soak-minutes $(SOAK_MINUTES))
 
 # Kills or restarts each part of what `make run` starts (a Rasa server, the action server,
 # Redis, PostgreSQL, a rolling restart) while 8 conversations talk to it, and measures what

@@ -10,6 +10,9 @@ median reply around turn 8 and around turn 400 of one long conversation; for thi
 also how soon the widget greets a student in headless Chromium. Prints both,
 the ratios and the targets, and writes results/bench.md. A benchmark, not a test: it
 reports what it measured and fails only if a server does not start.
+
+With --soak-minutes N (`make bench SOAK_MINUTES=N`) it runs a soak instead: 8 conversations
+for N minutes, written to results/soak.md.
 """
 import argparse
 import asyncio
@@ -329,13 +332,66 @@ def git_revision() -> str:
     return result.stdout.strip() or "unknown"
 
 
+def soak(minutes: int, out: Path) -> str:
+    """8 conversations for `minutes` minutes on what `make run` starts: each process's memory
+    at the start and the end, and the replies of the first and the last minute (either growing
+    is a leak). Returns the report, also written to `out`."""
+    with tempfile.TemporaryDirectory(prefix="soak-") as folder, running_servers(MODEL, Path(folder), False) as servers:
+        asyncio.run(conversations(servers.url, CAREER_CONVERSATION, 1, 3))  # warm up
+        memory_at_start = memory_mb(servers.serve_pid)
+        minutes_measured = []
+        for minute in range(minutes):
+            minutes_measured.append(asyncio.run(conversations(servers.url, CAREER_CONVERSATION, 8, 60)))
+            timings, throughput = minutes_measured[-1]
+            print(f"minute {minute + 1}: {throughput:.1f} turns/s, median {timings.median_ms():.1f} ms, "
+                  f"{timings.failed} failed", flush=True)
+        memory_at_end = memory_mb(servers.serve_pid)
+    lines = [
+        f"# Soak: 8 conversations for {minutes} minutes",
+        "",
+        f"`make bench SOAK_MINUTES={minutes}` at {git_revision()} on {datetime.date.today()}, "
+        f"{os.cpu_count()} cores; what `make run` starts, over REST.",
+        "",
+        "| minute | turns/s | median reply (ms) | p95 reply (ms) | failed turns |",
+        "|---|---|---|---|---|",
+    ]
+    for label, (timings, throughput) in (("first", minutes_measured[0]), ("last", minutes_measured[-1])):
+        lines.append(f"| {label} | {throughput:.1f} | {timings.median_ms():.1f} | {timings.p95_ms():.1f} "
+                     f"| {timings.failed} |")
+    total = Timings.merged([timings for timings, _ in minutes_measured])
+    lines += [
+        "",
+        f"All {minutes} minutes: {len(total.replies)} turns answered, {total.failed} failed, "
+        f"{total.silent} without a reply.",
+        "",
+        "| process | memory at the start (MB) | at the end (MB) | growth (MB) |",
+        "|---|---|---|---|",
+    ]
+    by_pid = {name.rsplit("(pid ", 1)[1]: name for name in memory_at_end}
+    for name, start_mb in memory_at_start.items():
+        end_name = by_pid.get(name.rsplit("(pid ", 1)[1])
+        end_mb = memory_at_end.get(end_name) if end_name else None
+        end_text = f"{end_mb:.0f} | {end_mb - start_mb:+.0f}" if end_mb is not None else "ended | "
+        lines.append(f"| {name} | {start_mb:.0f} | {end_text} |")
+    text = "\n".join(lines) + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="length of each load phase")
     parser.add_argument("--turns", type=int, default=400, help="length of the long conversation")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the 8-conversation load, alternating")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench.md")
+    parser.add_argument("--soak-minutes", type=int, default=0,
+                        help="instead: 8 conversations for this many minutes, memory and replies at the start "
+                             "and the end (results/soak.md)")
     args = parser.parse_args()
+    if args.soak_minutes:
+        print(soak(args.soak_minutes, PROJECT_ROOT / "results" / "soak.md"))
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         reference_dir = Path(workdir) / "reference"
