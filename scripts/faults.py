@@ -135,6 +135,7 @@ class FaultResult:
     overlapping_pairs: Optional[int] = None  # simultaneous messages taken at once afterwards (locks)
     same_rasa_servers: Optional[bool] = None  # no Rasa server was restarted to recover
     errors: int = 0  # failed turns that got no reply at all (an HTTP error), not even "try again"
+    going_on: int = 0  # conversations with a right reply received after the settling time
     notes: List[str] = field(default_factory=list)
 
     def failed_share_after_settling(self) -> float:
@@ -164,6 +165,8 @@ def result_of(fault: str, load: Load, moment: float, database: str, recovered: O
         recovery_seconds=recovered, failed_after_settling=sum(t.outcome != "right" for t in settled),
         sent_after_settling=len(settled),
         errors=sum(t.outcome == "failed" and t.reply != UNAVAILABLE_REPLY for t in load.turns),
+        going_on=len({t.conversation for t in load.turns
+                      if t.outcome == "right" and t.sent + t.seconds >= moment + SETTLING_SECONDS}),
         notes=[f"{t.reply} ({t.sent - moment:+.1f} s)" for t in load.turns
                if t.outcome == "failed" and t.reply != UNAVAILABLE_REPLY][:3],
     )
@@ -324,14 +327,15 @@ def markdown(results: List[FaultResult], revision: str) -> str:
         f"`make faults` at {revision}, on this machine; {CONVERSATIONS} conversations of "
         f"{len(EXCHANGE)}-turn exchanges, two of the four turns needing the one before.",
         "",
-        f"| fault | turns sent | failed | failed after {SETTLING_SECONDS} s | wrong (context lost) | lost | doubled "
-        "| every answer right again after |",
-        "|---|---|---|---|---|---|---|---|",
+        f"| fault | turns sent | failed | not right after {SETTLING_SECONDS} s | wrong (context lost) | lost "
+        f"| doubled | conversations going on (of {CONVERSATIONS}) | every answer right again after |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         back = f"{r.recovery_seconds:.1f} s" if r.recovery_seconds is not None else "never"
-        lines.append(f"| {r.fault} | {r.sent} | {r.failed} | {r.failed_after_settling}/{r.sent_after_settling} "
-                     f"({100 * r.failed_share_after_settling():.1f}%) | {r.wrong} | {r.lost} | {r.doubled} | {back} |")
+        lines.append(f"| {r.fault} | {r.sent} | {r.failed} "
+                     f"| {r.failed_after_settling}/{r.sent_after_settling} ({100 * r.failed_share_after_settling():.1f}%) | {r.wrong} | {r.lost} | {r.doubled} | {r.going_on} "
+                     f"| {back} |")
     lines.append("")
     for r in results:
         for note in r.notes:
