@@ -333,9 +333,9 @@ def markdown(results: List[FaultResult], revision: str) -> str:
     ]
     for r in results:
         back = f"{r.recovery_seconds:.1f} s" if r.recovery_seconds is not None else "never"
-        lines.append(f"| {r.fault} | {r.sent} | {r.failed} "
-                     f"| {r.failed_after_settling}/{r.sent_after_settling} ({100 * r.failed_share_after_settling():.1f}%) | {r.wrong} | {r.lost} | {r.doubled} | {r.going_on} "
-                     f"| {back} |")
+        share = f"{r.failed_after_settling}/{r.sent_after_settling} ({100 * r.failed_share_after_settling():.1f}%)"
+        lines.append(f"| {r.fault} | {r.sent} | {r.failed} | {share} | {r.wrong} | {r.lost} | {r.doubled} "
+                     f"| {r.going_on} | {back} |")
     lines.append("")
     for r in results:
         for note in r.notes:
