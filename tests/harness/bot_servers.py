@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterator, List, Optional
@@ -195,14 +195,26 @@ def process_tree(pid: int) -> List[Path]:
 
 
 def stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM the process group, SIGKILL it if it is still there after 20 s."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the process group (supervisord then stops its programs, each in its own group,
+    a Rasa server within 20 s), SIGKILL it and every process it had started if anything is
+    still there after 45 s."""
+    started_processes = {proc: _command_line(proc) for proc in process_tree(process.pid)[1:]}
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=45)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    for proc, command_line in started_processes.items():
+        if command_line and _command_line(proc) == command_line:  # left behind (there should be none)
+            with suppress(ProcessLookupError):
+                os.kill(int(proc.name), signal.SIGKILL)
+
+
+def _command_line(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:  # it has ended
+        return b""
