@@ -90,6 +90,8 @@ def held_out_lines(folder: str):
         yield from (line if isinstance(line, str) else line["text"] for line in document.get("out_of_scope", []))
         for group in ("source_followups", "advisor_requests", "local_questions", "not_advisor_requests"):
             yield from document.get(group, [])
+        # the career-fit quiz's typed answers and stated situations (tests/heldout/career_fit/)
+        yield from (line["text"] for line in document.get("answers", []) + document.get("situations", []))
 
 
 #: Lines of tests/heldout/ that its writers, who never saw the training data, happened to
