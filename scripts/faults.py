@@ -27,6 +27,7 @@ from typing import Callable, Iterator, List, Optional, Tuple
 
 from actions.knowledge import PROJECT_ROOT
 from channels.checks import UNAVAILABLE_REPLY
+from scripts.serve import answers
 from stores.conversation_store import DB_URL_VARIABLE
 from tests.harness.bot_servers import Bot, running_servers
 from tests.harness.database_servers import restartable_postgres_server
@@ -136,6 +137,7 @@ class FaultResult:
     same_rasa_servers: Optional[bool] = None  # no Rasa server was restarted to recover
     errors: int = 0  # failed turns that got no reply at all (an HTTP error), not even "try again"
     going_on: int = 0  # conversations with a right reply received after the settling time
+    slowest_seconds: float = 0.0  # the longest a turn answered after the fault waited
     notes: List[str] = field(default_factory=list)
 
     def failed_share_after_settling(self) -> float:
@@ -167,6 +169,7 @@ def result_of(fault: str, load: Load, moment: float, database: str, recovered: O
         errors=sum(t.outcome == "failed" and t.reply != UNAVAILABLE_REPLY for t in load.turns),
         going_on=len({t.conversation for t in load.turns
                       if t.outcome == "right" and t.sent + t.seconds >= moment + SETTLING_SECONDS}),
+        slowest_seconds=max((t.seconds for t in load.turns if t.sent + t.seconds >= moment), default=0.0),
         notes=[f"{t.reply} ({t.sent - moment:+.1f} s)" for t in load.turns
                if t.outcome == "failed" and t.reply != UNAVAILABLE_REPLY][:3],
     )
@@ -186,16 +189,6 @@ def wait_until_running_again(supervisor, program: str, old_pid: int, health: Cal
             return time.monotonic() - since
         time.sleep(0.25)
     return None
-
-
-def answers(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def rasa_server_killed(servers, database: str, before: float = 5, after: float = 15) -> FaultResult:
@@ -328,14 +321,15 @@ def markdown(results: List[FaultResult], revision: str) -> str:
         f"{len(EXCHANGE)}-turn exchanges, two of the four turns needing the one before.",
         "",
         f"| fault | turns sent | failed | not right after {SETTLING_SECONDS} s | wrong (context lost) | lost "
-        f"| doubled | conversations going on (of {CONVERSATIONS}) | every answer right again after |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| doubled | conversations going on (of {CONVERSATIONS}) | every answer right again after "
+        "| slowest reply after the fault |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         back = f"{r.recovery_seconds:.1f} s" if r.recovery_seconds is not None else "never"
         share = f"{r.failed_after_settling}/{r.sent_after_settling} ({100 * r.failed_share_after_settling():.1f}%)"
         lines.append(f"| {r.fault} | {r.sent} | {r.failed} | {share} | {r.wrong} | {r.lost} | {r.doubled} "
-                     f"| {r.going_on} | {back} |")
+                     f"| {r.going_on} | {back} | {r.slowest_seconds:.1f} s |")
     lines.append("")
     for r in results:
         for note in r.notes:

@@ -30,6 +30,7 @@ import os
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -231,7 +232,8 @@ def supervisor_client(folder: Path) -> xmlrpc.client.ServerProxy:
     return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers (any HTTP status below 400) within 2 s."""
     try:
         with urllib.request.urlopen(url, timeout=2):
             return True
@@ -240,8 +242,6 @@ def _answers(url: str) -> bool:
 
 
 def _redis_answers(port: int) -> bool:
-    import socket
-
     try:
         with socket.create_connection((HOST, port), timeout=1) as connection:
             connection.sendall(b"PING\r\n")
@@ -293,7 +293,7 @@ class Supervisor:
                     later = []
                 if not later and all(
                     states.get(program.name, {}).get("statename") == "RUNNING"
-                    and (not program.health_url or _answers(program.health_url))
+                    and (not program.health_url or answers(program.health_url))
                     for program in self.plan.programs
                 ):
                     return
