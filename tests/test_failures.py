@@ -3,6 +3,7 @@ told to try again, and the conversation goes on once it is back), a broken knowl
 (the action server refuses to start, naming file, entry and problem), and a conversation
 store that cannot be reached (the Rasa server stops, naming the store and why), and a
 machine without the balancer `make run` needs (the start stops at once, saying what to do)."""
+import re
 import socket
 import subprocess
 import threading
@@ -138,3 +139,13 @@ def test_a_start_up_failure_under_the_supervisor_stops_make_run_at_once_naming_i
     assert "The action server stopped during start-up" in result.stderr
     assert time.monotonic() - started < 60
     assert "entered FATAL" not in (tmp_path / "supervisor" / "supervisord.log").read_text()
+
+
+def test_an_unreachable_database_under_the_supervisor_stops_make_run_at_once_naming_it(tmp_path):
+    started = time.monotonic()
+    unreachable = "postgresql://rasa:pw@127.0.0.1:1/chat"
+    result = serve({"SUPERVISOR_DIR": str(tmp_path / "supervisor"), DB_URL_VARIABLE: unreachable})
+    assert result.returncode == 1
+    assert "Cannot reach the conversation store postgresql://rasa:***@127.0.0.1:1/chat" in result.stdout + result.stderr
+    assert re.search(r"Rasa server [12] stopped during start-up", result.stderr)
+    assert time.monotonic() - started < 60
