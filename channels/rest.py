@@ -13,6 +13,10 @@ from sanic.exceptions import InvalidUsage as BadRequest  # HTTP 400 (named BadRe
 from sanic.request import Request
 
 from channels.checks import CONTROL_CHARACTERS, MAX_SENDER_CHARS, checked
+from patches.resent_turns import REQUEST_ID
+
+REQUEST_ID_HEADER = "X-Request-Id"
+MAX_REQUEST_ID_CHARS = 100
 
 
 def _body(request: Request) -> Dict[Text, Any]:
@@ -39,9 +43,14 @@ class CheckedRestInput(RestInput):
         return message
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        """The request's "metadata", and its X-Request-Id (set by HAProxy, or by the client):
+        a request sent again with the same id gets the replies it got (patches/resent_turns.py)."""
         metadata = _body(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise BadRequest('"metadata" must be a JSON object')
+        request_id = request.headers.get(REQUEST_ID_HEADER)
+        if request_id:
+            metadata = {**(metadata or {}), REQUEST_ID: request_id[:MAX_REQUEST_ID_CHARS]}
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:

@@ -18,6 +18,11 @@
 worked out once for each set of targets and inputs, instead of dask's scheduler ordering
 the same nodes anew on every run; the same nodes, arguments, results and errors.
 
+`resent_turns`: a turn sent again (HAProxy resends the turns of a Rasa server that died, with
+the same `X-Request-Id`) gets the replies it already got, instead of being answered and stored
+twice: `MessageProcessor._handle_message_with_tracker` finds the stored turn, and
+`MessageProcessor.handle_message` sends its replies.
+
 Each module's docstring says more on why, and each keeps Rasa's own (RASAS_...) to compare.
 
 Importing these modules changes nothing. `apply()` applies every patch, and may be called
@@ -56,7 +61,8 @@ def check_rasa_version() -> None:
 def apply() -> None:
     """Apply every patch of Rasa; idempotent. Refuses first, changing nothing, on another Rasa."""
     check_rasa_version()
-    from patches import graph_runner, remote_action
+    from patches import graph_runner, remote_action, resent_turns
 
     graph_runner.apply()
     remote_action.apply()
+    resent_turns.apply()

@@ -3,7 +3,7 @@
 Starts the real servers (as `make run` does) and asks over the REST channel, for the
 held-out set (tests/heldout/: written before the work it measures, never trained or tuned
 on) and beside it the development sets in the same format (tests/dev/former_heldout/, the
-held-out set before it, and tests/dev/conversations/):
+held-out set before it, tests/dev/conversations/ and tests/dev/conversations_2026_12_03/):
 - every question, each in a fresh conversation: right when the reply meets its labels (the
   expected fact(s) of the knowledge file, an honest partial answer, the advisors' contact,
   the redirect of a personal bill ...); a clarifying question whose buttons include the right
@@ -49,6 +49,7 @@ EVALUATION_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout",
     "development": PROJECT_ROOT / "tests" / "dev" / "former_heldout",
     "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
+    "development, conversations 2026-12-03": PROJECT_ROOT / "tests" / "dev" / "conversations_2026_12_03",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {

@@ -2,7 +2,8 @@
 and nothing on another Rasa; importing the patches changes nothing; loading the model and
 the launcher (`python -m patches`, patches/__main__.py) apply them; every Rasa server of
 the project is started with the launcher, and starts without third-party deprecation
-warnings. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py."""
+warnings. Each patch's own tests: tests/test_remote_action_patch.py, tests/test_graph_runner.py,
+tests/test_resent_turns.py."""
 import re
 import subprocess
 import sys
@@ -13,26 +14,30 @@ import rasa.__main__
 from rasa.core.actions import action as rasa_actions
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
+from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import EndpointConfig
 
 import patches
 import patches.__main__ as launcher
 from actions.knowledge import PROJECT_ROOT
-from patches import graph_runner, remote_action
+from patches import graph_runner, remote_action, resent_turns
 from tests.harness.bot_servers import PATCHED_RASA, PYTHON, rasa_server_command
 
 RASAS = {"run": graph_runner.RASAS_RUN, "validate": remote_action.RASAS_VALIDATE, "init": remote_action.RASAS_INIT,
-         "timeout": remote_action.RASAS_TIMEOUT}
+         "timeout": remote_action.RASAS_TIMEOUT, "handle": resent_turns.RASAS_HANDLE_MESSAGE,
+         "handle_with_tracker": resent_turns.RASAS_HANDLE_MESSAGE_WITH_TRACKER}
 PATCHED = {"run": graph_runner.run_in_order, "validate": remote_action._validate_action_result,
-           "init": remote_action._init, "timeout": 10.0}
+           "init": remote_action._init, "timeout": 10.0, "handle": resent_turns._handle_message,
+           "handle_with_tracker": resent_turns._handle_message_with_tracker}
 # A Python warning as it is printed: "path.py:12: SomeDeprecationWarning: message".
 DEPRECATION_WARNING = re.compile(r"^.*\.py:\d+: \w*(?:Deprecation|MovedIn|RemovedIn)\w*Warning: .*$", re.M)
 
 
 def state() -> dict:
     return {"run": DaskGraphRunner.run, "validate": RemoteAction._validate_action_result, "init": RemoteAction.__init__,
-            "timeout": rasa_actions.DEFAULT_REQUEST_TIMEOUT}
+            "timeout": rasa_actions.DEFAULT_REQUEST_TIMEOUT, "handle": MessageProcessor.handle_message,
+            "handle_with_tracker": MessageProcessor._handle_message_with_tracker}
 
 
 @pytest.fixture
@@ -44,6 +49,8 @@ def unpatched(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASAS["validate"])
     monkeypatch.setattr(RemoteAction, "__init__", RASAS["init"])
     monkeypatch.setattr(rasa_actions, "DEFAULT_REQUEST_TIMEOUT", RASAS["timeout"])
+    monkeypatch.setattr(MessageProcessor, "handle_message", RASAS["handle"])
+    monkeypatch.setattr(MessageProcessor, "_handle_message_with_tracker", RASAS["handle_with_tracker"])
     assert RASAS["run"].__module__ == "rasa.engine.runner.dask"
     assert RASAS["validate"].__module__ == RASAS["init"].__module__ == "rasa.core.actions.action"
 
