@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +72,11 @@ class Load:
     name: str
     turns: List[Turn] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
+    #: new conversations each time, however often a fault runs on the same servers
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def conversation_ids(self) -> List[str]:
-        return [f"{self.name}-{number}" for number in range(CONVERSATIONS)]
+        return [f"{self.name}-{self.run}-{number}" for number in range(CONVERSATIONS)]
 
     def _converse(self, conversation: str) -> None:
         turn = 0
