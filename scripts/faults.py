@@ -194,13 +194,21 @@ def wait_until_running_again(supervisor, program: str, old_pid: int, health: Cal
     return None
 
 
+@contextmanager
+def killed_under_load(servers, program: str, before: float) -> Iterator[Tuple[Load, int, float]]:
+    """The conversations talking; after `before` s, `program` killed with SIGKILL, as the
+    out-of-memory killer would. Yields (the load, the program's pid, the moment of the kill)."""
+    with Load(servers.bot, f"{program}-killed").running() as load:
+        time.sleep(before)
+        old_pid, moment = pid_of(servers.supervisor, program), time.monotonic()
+        os.kill(old_pid, signal.SIGKILL)
+        yield load, old_pid, moment
+
+
 def rasa_server_killed(servers, database: str, before: float = 5, after: float = 15) -> FaultResult:
     """SIGKILL Rasa server 1 (as the out-of-memory killer would) under load."""
     supervisor = servers.supervisor
-    with Load(servers.bot, "rasa-killed").running() as load:
-        time.sleep(before)
-        old_pid, moment = pid_of(supervisor, "rasa-1"), time.monotonic()
-        os.kill(old_pid, signal.SIGKILL)
+    with killed_under_load(servers, "rasa-1", before) as (load, old_pid, moment):
         time.sleep(after)
     server_url = servers.health_urls["rasa-1"]
     restarted = wait_until_running_again(supervisor, "rasa-1", old_pid, lambda: answers(server_url), moment)
@@ -214,11 +222,7 @@ def rasa_server_killed(servers, database: str, before: float = 5, after: float =
 
 def action_server_killed(servers, database: str, before: float = 3, after: float = 40) -> FaultResult:
     """SIGKILL the action server under load: "try again" replies until supervisord restarts it."""
-    supervisor = servers.supervisor
-    with Load(servers.bot, "actions-killed").running() as load:
-        time.sleep(before)
-        old_pid, moment = pid_of(supervisor, "actions"), time.monotonic()
-        os.kill(old_pid, signal.SIGKILL)
+    with killed_under_load(servers, "actions", before) as (load, _, moment):
         deadline = moment + after
         while time.monotonic() < deadline and load.first_right_after(moment + 1) is None:
             time.sleep(0.5)
@@ -232,17 +236,13 @@ def action_server_killed(servers, database: str, before: float = 3, after: float
 
 def redis_killed(servers, database: str, before: float = 3, after: float = 60) -> FaultResult:
     """SIGKILL Redis (the Rasa servers' locks) under load; supervisord starts a new, empty one."""
-    supervisor = servers.supervisor
-    with Load(servers.bot, "redis-killed").running() as load:
-        time.sleep(before)
-        old_pid, moment = pid_of(supervisor, "redis"), time.monotonic()
-        os.kill(old_pid, signal.SIGKILL)
-        restarted = wait_until_running_again(supervisor, "redis", old_pid, lambda: True, moment, after)
+    with killed_under_load(servers, "redis", before) as (load, old_pid, moment):
+        restarted = wait_until_running_again(servers.supervisor, "redis", old_pid, lambda: True, moment, after)
         time.sleep(SETTLING_SECONDS + 5)
     result = result_of("Redis (the locks) killed (SIGKILL) under load", load, moment, database,
                        load.recovered_after(moment))
     result.restarted_seconds = restarted
-    overlapping = overlapping_pairs(servers, database, "redis-killed-locks")
+    overlapping = overlapping_pairs(servers, database, f"redis-killed-locks-{load.run}")
     result.notes.append(f"afterwards, {overlapping} of {len(SIMULTANEOUS)} pairs of simultaneous messages of one "
                         "conversation (one to each Rasa server) were taken at once: 0 means the locks work again")
     result.overlapping_pairs = overlapping
