@@ -224,12 +224,25 @@ def configuration(programs: List[Program], folder: Path) -> str:
     ]) + "\n"
 
 
-def supervisor_client(folder: Path) -> xmlrpc.client.ServerProxy:
-    """supervisord's XML-RPC interface over its socket in `folder`."""
-    from supervisor.xmlrpc import SupervisorTransport
+class SupervisorCalls:
+    """supervisord's XML-RPC methods (`supervisor.getProcessInfo`, ...) over its socket in
+    `folder`, each call on a connection of its own: supervisord may close one left idle."""
 
-    transport = SupervisorTransport(None, None, f"unix://{folder / 'supervisor.sock'}")
-    return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+    def __init__(self, folder: Path) -> None:
+        self.url = f"unix://{folder / 'supervisor.sock'}"
+
+    def __getattr__(self, method: str):
+        from supervisor.xmlrpc import SupervisorTransport
+
+        def call(*arguments):
+            transport = SupervisorTransport(None, None, self.url)
+            try:
+                proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+                return getattr(proxy.supervisor, method)(*arguments)
+            finally:
+                transport.close()
+
+        return call
 
 
 def answers(url: str) -> bool:
@@ -262,7 +275,7 @@ class Supervisor:
         (folder / "health_urls.json").write_text(json.dumps(
             {program.name: program.health_url for program in plan.programs if program.health_url}, indent=1))
         self.process = subprocess.Popen([str(BIN / "supervisord"), "-c", str(config)], cwd=ROOT)
-        self.client = supervisor_client(folder)
+        self.supervisor = SupervisorCalls(folder)
 
     def wait_until_started(self) -> None:
         """Return once every program answers; StartError as soon as one stops."""
@@ -289,7 +302,7 @@ class Supervisor:
                         )
                 if later and (self.plan.lock_store_port is None or _redis_answers(self.plan.lock_store_port)):
                     for program in later:
-                        self.client.supervisor.startProcess(program.name, False)
+                        self.supervisor.startProcess(program.name, False)
                     later = []
                 if not later and all(
                     states.get(program.name, {}).get("statename") == "RUNNING"
@@ -302,10 +315,9 @@ class Supervisor:
 
     def _states(self) -> Optional[Dict[str, dict]]:
         try:
-            return {info["name"]: info for info in self.client.supervisor.getAllProcessInfo()}
+            return {info["name"]: info for info in self.supervisor.getAllProcessInfo()}
         except (OSError, http.client.HTTPException, xmlrpc.client.Error):
-            self.client = supervisor_client(self.folder)  # its socket was not open yet
-            return None
+            return None  # its socket is not open yet
 
     def stop(self) -> int:
         """Stop every program (each gets its stop time), then supervisord; its exit status."""

@@ -19,7 +19,7 @@ import yaml
 
 from actions.knowledge import PROJECT_ROOT
 from scripts.ports import HOST, free_port
-from scripts.serve import supervisor_client
+from scripts.serve import SupervisorCalls
 
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 # This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
@@ -126,7 +126,7 @@ def running_servers(
             wait_until_up(web_url, process, log)
         supervisor_dir = workdir / "supervisor"
         yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, serve_pid=process.pid,
-                              supervisor=supervisor_client(supervisor_dir).supervisor,
+                              supervisor=SupervisorCalls(supervisor_dir),
                               health_urls=json.loads((supervisor_dir / "health_urls.json").read_text()))
 
 
