@@ -12,13 +12,15 @@ the ratios and the targets, and writes results/bench.md. A benchmark, not a test
 reports what it measured and fails only if a server does not start.
 
 With --soak-minutes N (`make bench SOAK_MINUTES=N`) it runs a soak instead: 8 conversations
-for N minutes, written to results/soak.md.
+for N minutes, written to results/soak.md (the servers' output to results/soak_servers.log).
 """
 import argparse
 import asyncio
+import collections
 import datetime
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,6 +69,7 @@ class Timings:
         self.replies: list[float] = []
         self.silent = 0
         self.failed = 0
+        self.failures: collections.Counter = collections.Counter()  # why: "HTTP 503", "ServerDisconnectedError"
 
     def median_ms(self) -> float:
         return statistics.median(self.replies) * 1000 if self.replies else float("nan")
@@ -82,6 +85,7 @@ class Timings:
             whole.replies += part.replies
             whole.silent += part.silent
             whole.failed += part.failed
+            whole.failures += part.failures
         return whole
 
 
@@ -92,13 +96,15 @@ async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str, 
         async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as response:
             answered = response.status == 200
             messages = await response.json() if answered else []
-    except (aiohttp.ClientError, asyncio.TimeoutError):
-        answered = False
+            failure = f"HTTP {response.status}"
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        answered, failure = False, type(error).__name__
     if answered:
         timings.replies.append(time.perf_counter() - start)
         timings.silent += not messages
     else:
         timings.failed += 1
+        timings.failures[failure] += 1
 
 
 async def conversations(url: str, messages: list[str], concurrency: int, seconds: float) -> tuple[Timings, float]:
@@ -344,8 +350,10 @@ def soak(minutes: int, out: Path) -> str:
             minutes_measured.append(asyncio.run(conversations(servers.url, CAREER_CONVERSATION, 8, 60)))
             timings, throughput = minutes_measured[-1]
             print(f"minute {minute + 1}: {throughput:.1f} turns/s, median {timings.median_ms():.1f} ms, "
-                  f"{timings.failed} failed", flush=True)
+                  f"{timings.failed} failed {dict(timings.failures)}", flush=True)
         memory_at_end = memory_mb(servers.serve_pid)
+        # the servers' own output, to find why a turn failed (it holds no message text)
+        shutil.copy(servers.log, out.with_name("soak_servers.log"))
     lines = [
         f"# Soak: 8 conversations for {minutes} minutes",
         "",
@@ -359,10 +367,14 @@ def soak(minutes: int, out: Path) -> str:
         lines.append(f"| {label} | {throughput:.1f} | {timings.median_ms():.1f} | {timings.p95_ms():.1f} "
                      f"| {timings.failed} |")
     total = Timings.merged([timings for timings, _ in minutes_measured])
+    failed_minutes = [
+        f"minute {number}: {timings.failed} ({', '.join(f'{why} x{count}' for why, count in timings.failures.items())})"
+        for number, (timings, _) in enumerate(minutes_measured, start=1) if timings.failed
+    ]
     lines += [
         "",
-        f"All {minutes} minutes: {len(total.replies)} turns answered, {total.failed} failed, "
-        f"{total.silent} without a reply.",
+        f"All {minutes} minutes: {len(total.replies)} turns answered, {total.failed} failed"
+        f"{' (' + '; '.join(failed_minutes) + ')' if failed_minutes else ''}, {total.silent} without a reply.",
         "",
         "| process | memory at the start (MB) | at the end (MB) | growth (MB) |",
         "|---|---|---|---|",
