@@ -165,7 +165,7 @@ class ConversationStore(SQLTrackerStore):
         """The latest session's recent turns, after the slot values set before them."""
         if not self.domain:
             return None
-        stored = await self._reconnecting(self._recent_events, sender_id)
+        stored = await self._reconnecting(self.engine.connect, self._recent_events, sender_id)
         if not stored:
             return None
         events = [event for event in map(_event_from_json, stored) if event]
@@ -173,13 +173,14 @@ class ConversationStore(SQLTrackerStore):
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
         return tracker
 
-    async def _reconnecting(self, operation: Callable[..., Any], *arguments: Any) -> Any:
-        """`operation(connection, *arguments)` in one transaction, tried again while the
+    async def _reconnecting(self, opening: Callable[[], Any], operation: Callable[..., Any], *arguments: Any) -> Any:
+        """`operation(connection, *arguments)` on a connection from `opening` (the engine's
+        `connect` to read, `begin` to write in one transaction), tried again while the
         database is unreachable, for up to connect_timeout seconds."""
         deadline = time.monotonic() + self.connect_timeout
         for attempt in itertools.count():
             try:
-                with self.engine.begin() as connection:
+                with opening() as connection:
                     return operation(connection, *arguments)
             except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
                 if time.monotonic() >= deadline:
@@ -221,7 +222,8 @@ class ConversationStore(SQLTrackerStore):
             new_events = itertools.islice(tracker.events, stored, None)
             rows = [self._row(tracker.sender_id, event.as_dict()) for event in new_events]
             if rows:
-                await self._reconnecting(lambda connection: connection.execute(self.SQLEvent.__table__.insert(), rows))
+                await self._reconnecting(self.engine.begin, lambda connection: connection.execute(
+                    self.SQLEvent.__table__.insert(), rows))
         setattr(tracker, _STORED_EVENT_COUNT, len(tracker.events))
 
     @staticmethod
