@@ -65,17 +65,21 @@ def read_message(latest: Dict[Text, Any], assistant: Assistant) -> Message:
         unsure=unsure,
         limit_ids=[limit.id for limit in assistant.knowledge.limits.values() if limit.asked_in(text)],
         refers_back=refers_back(text),
+        names_other_occupation=assistant.relevance.names_another_occupation(text),
     )
 
 
 def asked_aspects(latest: Dict[Text, Any], knowledge: KnowledgeBase) -> List[str]:
     """Aspect ids named in the latest message, in the knowledge file's order of priority.
 
-    A match inside a longer one is dropped ("code" inside "code books")."""
+    A match inside a longer one is dropped ("code" inside "code books"), and so is one
+    inside a phrase the aspect's `not_in` lists ("least" in "at least")."""
+    text = latest.get("text") or ""
     spans = [
         (entity.get("start", 0), entity.get("end", 0), entity["value"])
         for entity in latest.get("entities") or []
         if entity.get("entity") == ASPECT_ENTITY and entity.get("value") in knowledge.aspects
+        and knowledge.aspects[entity["value"]].named_at(text, entity.get("start", 0), entity.get("end", 0))
     ]
     named = {
         value

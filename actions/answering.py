@@ -76,6 +76,7 @@ class Message:
     unsure: bool = False  # NLU's fallback fired: the top intent's confidence is low
     limit_ids: Sequence[str] = ()  # the knowledge file's limits the message asks about
     refers_back: bool = False  # short, with "it", "that", "those" ...: leans on what was just said
+    names_other_occupation: bool = False  # "how much do RNs make?": one of the knowledge file's other occupations
 
     @property
     def intent(self) -> Optional[str]:
@@ -156,6 +157,8 @@ def _understood(
         return Answer(told=((offered, offered.headline),)) if offered else Answer()
 
     current = knowledge.topics.get(context.topic or "")
+    if current is not None and _about_another_occupation(message):
+        return Answer(out_of_scope=True)
     matches = ranking.facts if ranking else ()
     leans_on_context = message.refers_back and not _sure_of_another_topic(knowledge, message, current, tuning)
     if (message.intent == FOLLOW_UP_INTENT and not message.unsure) or (current is not None and leans_on_context):
@@ -209,6 +212,14 @@ def _with_limits(
     if placed or message.names_career:
         return Answer(told=tuple(told[: tuning.most_facts]), limits=tuple(limits))
     return answer
+
+
+def _about_another_occupation(message: Message) -> bool:
+    """"btw how much do RNs make?" in a conversation about the pay: NLU reads it as out of
+    scope, it names another occupation and not this one. Close as it is to the pay
+    questions by meaning, it is about another job. ("As a nurse, how long is the
+    training?" is read as a question about the certification, and answered.)"""
+    return message.intent == OUT_OF_SCOPE_INTENT and message.names_other_occupation and not message.names_career
 
 
 def _intent_is_sure(message: Message, tuning: Tuning) -> bool:

@@ -60,6 +60,18 @@ class Aspect:
     id: str
     label: str
     words: Tuple[str, ...]
+    #: Phrases in which one of its words does not name it: "at least" is no question about
+    #: the lowest pay ("is the money at least decent?").
+    not_in: Tuple[str, ...] = ()
+
+    def named_at(self, text: str, start: int, end: int) -> bool:
+        """Whether the word found at text[start:end] names the aspect, not a phrase of `not_in`."""
+        lowered = text.lower()
+        return not any(
+            found.start() <= start and end <= found.end()
+            for phrase in self.not_in
+            for found in re.finditer(rf"\b{re.escape(phrase)}\b", lowered)
+        )
 
 
 @dataclass(frozen=True)
@@ -126,10 +138,45 @@ class Limit:
     #: Messages that ask for it, for the ones its words miss: a message closer to these
     #: than to any fact's questions asks for it too (actions/understanding.py).
     examples: Tuple[str, ...] = ()
+    #: Ways people ask for it in the middle of a conversation about the topic of one of its
+    #: facts ("which one would you pick?" about the credentials): like `examples`, but
+    #: they make sense only there, so they count only then.
+    follow_ups: Tuple[str, ...] = ()
 
     def asked_in(self, text: str) -> bool:
         lowered = text.lower()
         return _names_in(lowered, self.words) or sum(_names_in(lowered, item.split("/")) for item in self.compared) >= 2
+
+
+@dataclass(frozen=True)
+class FitStatement:
+    """One step of the career-fit conversation: a quality (or a step of the path) the
+    career asks for, the question that asks a student about it (`ask`, and `ask_again` in
+    other words when the answer could not be read), the fact that says why it matters, what
+    to say when it fits, and how it can be learned (`to_work_on`, from `learn_facts`).
+    `situations` are things people say about themselves that touch it ("I'm shy")."""
+
+    id: str
+    quality: str
+    ask: str
+    ask_again: str
+    fact: str
+    fits: str
+    to_work_on: str
+    learn_facts: Tuple[str, ...]
+    situations: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CareerFit:
+    """"Is this career right for me?": the statements asked in turn, and the facts told as
+    the next steps at the end (the path: degree, certification, training)."""
+
+    statements: Tuple[FitStatement, ...]
+    path: Tuple[str, ...]
+
+    def statement(self, statement_id: str) -> Optional[FitStatement]:
+        return next((s for s in self.statements if s.id == statement_id), None)
 
 
 @dataclass(frozen=True)
@@ -141,6 +188,11 @@ class KnowledgeBase:
     aspects: Dict[str, Aspect]
     topics: Dict[str, Topic]
     limits: Dict[str, Limit]
+    #: Other occupations people compare it with ("nurse", "pharmacist"): a message about one
+    #: of them, not about this career, is declined even inside a conversation about its pay.
+    other_occupations: Tuple[str, ...] = ()
+    #: The career-fit conversation, if the file has one (without it, it is not offered).
+    fit: Optional[CareerFit] = None
 
     def fact(self, fact_id: str) -> Optional[Tuple[Topic, Fact]]:
         return next(((t, f) for t in self.topics.values() for f in t.facts if f.id == fact_id), None)
@@ -238,9 +290,9 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
     document = reader.parse()
 
     root = reader.mapping(
-        document, "top level", required=("career", "sources", "aspects", "topics"), optional=("limits",)
+        document, "top level", required=("career", "sources", "aspects", "topics"), optional=("limits", "fit")
     )
-    career = reader.mapping(root["career"], "career", required=("id", "name", "names"))
+    career = reader.mapping(root["career"], "career", required=("id", "name", "names"), optional=("other_occupations",))
     reader.identifier(career["id"], "career id")
     sources = _read_sources(reader, root["sources"])
     aspects = _read_aspects(reader, root["aspects"])
@@ -260,10 +312,16 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
     return KnowledgeBase(
         career_name=reader.text(career["name"], "career name"),
         career_names=tuple(name.lower() for name in reader.text_list(career["names"], "career names")),
+        other_occupations=tuple(
+            name.lower() for name in reader.text_list(
+                career.get("other_occupations", []), "career other_occupations", allow_empty=True
+            )
+        ),
         sources=sources,
         aspects=aspects,
         topics=topics,
         limits=_read_limits(reader, root.get("limits") or {}, {fact.id for fact in facts}),
+        fit=_read_fit(reader, root["fit"], {fact.id for fact in facts}) if "fit" in root else None,
     )
 
 
@@ -333,7 +391,7 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
         entry = f"limit '{limit_id}'"
         body = reader.mapping(
             body, entry, required=("words", "missing", "look"),
-            optional=("url", "compared", "facts", "redirect", "examples"),
+            optional=("url", "compared", "facts", "redirect", "examples", "follow_ups"),
         )
         facts = reader.text_list(body.get("facts", []), f"{entry} facts", allow_empty=True)
         compared = reader.text_list(body.get("compared", []), f"{entry} compared", allow_empty=True)
@@ -345,6 +403,12 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
             raise reader.fail(f"{entry} redirect", f"must be true or false, not {_describe(redirect)}")
         if redirect and facts:
             raise reader.fail(f"{entry} facts", "a redirect is not about the career: it tells no facts")
+        follow_ups = reader.text_list(body.get("follow_ups", []), f"{entry} follow_ups", allow_empty=True)
+        if follow_ups and not facts:
+            raise reader.fail(
+                f"{entry} follow_ups",
+                "follow-ups count only in a conversation about the topic of one of the limit's facts: give it facts",
+            )
         limits[limit_id] = Limit(
             id=reader.identifier(limit_id, entry),
             words=tuple(word.lower() for word in reader.text_list(body["words"], f"{entry} words")),
@@ -355,8 +419,48 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
             facts=facts,
             redirect=redirect,
             examples=reader.text_list(body.get("examples", []), f"{entry} examples", allow_empty=True),
+            follow_ups=follow_ups,
         )
     return limits
+
+
+def _read_fit(reader: FileReader, value: Any, fact_ids: Collection[str]) -> CareerFit:
+    body = reader.mapping(value, "fit", required=("statements", "path"))
+
+    def fact_list(value: Any, entry: str) -> Tuple[str, ...]:
+        found = reader.text_list(value, entry)
+        for fact_id in found:
+            if fact_id not in fact_ids:
+                raise reader.fail(entry, f"'{fact_id}' is not the id of a fact")
+        return found
+
+    path = fact_list(body["path"], "fit path")
+    raw = body["statements"]
+    if not isinstance(raw, list) or not raw:
+        raise reader.fail("fit statements", f"must be a non-empty list, not {_describe(raw)}")
+    statements: List[FitStatement] = []
+    for number, item in enumerate(raw, start=1):
+        entry = f"fit statement {number}"
+        item = reader.mapping(
+            item, entry, required=("id", "quality", "ask", "ask_again", "fact", "fits", "to_work_on", "learn_facts"),
+            optional=("situations",),
+        )
+        statement_id = reader.identifier(item["id"], f"{entry} id")
+        entry = f"fit statement {number} ('{statement_id}')"
+        if any(s.id == statement_id for s in statements):
+            raise reader.fail(entry, f"id '{statement_id}' is used by another statement")
+        statements.append(FitStatement(
+            id=statement_id,
+            quality=reader.text(item["quality"], f"{entry} quality"),
+            ask=reader.text(item["ask"], f"{entry} ask"),
+            ask_again=reader.text(item["ask_again"], f"{entry} ask_again"),
+            fact=fact_list([item["fact"]], f"{entry} fact")[0],
+            fits=reader.text(item["fits"], f"{entry} fits"),
+            to_work_on=reader.text(item["to_work_on"], f"{entry} to_work_on"),
+            learn_facts=fact_list(item["learn_facts"], f"{entry} learn_facts"),
+            situations=reader.text_list(item.get("situations", []), f"{entry} situations", allow_empty=True),
+        ))
+    return CareerFit(tuple(statements), path)
 
 
 def _read_aspects(reader: FileReader, value: Any) -> Dict[str, Aspect]:
@@ -364,16 +468,23 @@ def _read_aspects(reader: FileReader, value: Any) -> Dict[str, Aspect]:
     owner_of_word: Dict[str, str] = {}
     for aspect_id, body in reader.mapping(value, "aspects").items():
         entry = f"aspect '{aspect_id}'"
-        body = reader.mapping(body, entry, required=("label", "words"))
+        body = reader.mapping(body, entry, required=("label", "words"), optional=("not_in",))
         words = tuple(word.lower() for word in reader.text_list(body["words"], f"{entry} words"))
         for word in words:
             if word in owner_of_word:
                 raise reader.fail(entry, f"word '{word}' is already used by aspect '{owner_of_word[word]}'")
             owner_of_word[word] = aspect_id
+        not_in = tuple(
+            phrase.lower() for phrase in reader.text_list(body.get("not_in", []), f"{entry} not_in", allow_empty=True)
+        )
+        for phrase in not_in:
+            if not _names_in(phrase, words):
+                raise reader.fail(f"{entry} not_in", f"'{phrase}' holds none of the aspect's words")
         aspects[aspect_id] = Aspect(
             id=reader.identifier(aspect_id, entry),
             label=reader.text(body["label"], f"{entry} label"),
             words=words,
+            not_in=not_in,
         )
     return aspects
 

@@ -92,6 +92,8 @@ class Ranking:
     joined: bool = False  # the message joins things ("pay and outlook?"), so it may ask for several
     #: Per limit with examples, the best cosine similarity between a clause and one of them.
     limits: Dict[str, float] = field(default_factory=dict)
+    #: Per statement of the career-fit conversation, the same for its situations ("I'm shy").
+    situations: Dict[str, float] = field(default_factory=dict)
 
 
 def clauses(text: str) -> List[Clause]:
@@ -138,9 +140,25 @@ class FactIndex:
         self.fact_of_entry = np.array([position[id(fact)] for _, fact in self.entries])
         # Each fact's entries are consecutive, in the order of self.facts: where each starts.
         self.first_entry_of_fact = np.flatnonzero(np.diff(self.fact_of_entry, prepend=-1))
-        self.limit_of_example = [limit.id for limit in knowledge.limits.values() for _ in limit.examples]
-        examples = [example for limit in knowledge.limits.values() for example in limit.examples]
-        self.vectors, self.weights, self.bias, self.limit_vectors = self._embed_and_fit(texts, examples, cache_dir)
+        self.limit_of_example: List[str] = []
+        examples: List[str] = []
+        #: Per limit example, the topics it counts in: every topic ("") for an example, the
+        #: topics of the limit's facts for a follow-up ("which one would you pick?").
+        self.limit_example_topics: List[Tuple[str, ...]] = []
+        for limit in knowledge.limits.values():
+            fact_topics = tuple(dict.fromkeys(ref[0].id for ref in map(knowledge.fact, limit.facts) if ref))
+            for texts_of_kind, topics in ((limit.examples, ("",)), (limit.follow_ups, fact_topics)):
+                self.limit_of_example += [limit.id] * len(texts_of_kind)
+                self.limit_example_topics += [topics] * len(texts_of_kind)
+                examples += texts_of_kind
+        # What people say about themselves that touches a statement of the career-fit conversation.
+        statements = knowledge.fit.statements if knowledge.fit else ()
+        self.statement_of_situation = [statement.id for statement in statements for _ in statement.situations]
+        situations = [situation for statement in statements for situation in statement.situations]
+        self.vectors, self.weights, self.bias, example_vectors = self._embed_and_fit(
+            texts, examples, situations, cache_dir
+        )
+        self.limit_vectors, self.situation_vectors = example_vectors[: len(examples)], example_vectors[len(examples):]
 
     @classmethod
     def cached(cls, knowledge: KnowledgeBase, encoder: MiniLMEncoder) -> "FactIndex":
@@ -148,21 +166,23 @@ class FactIndex:
         return cls(knowledge, encoder, INDEX_CACHE)
 
     def _embed_and_fit(
-        self, texts: List[str], limit_examples: List[str], cache_dir: Path = None
+        self, texts: List[str], limit_examples: List[str], situations: List[str], cache_dir: Path = None
     ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The texts' embeddings, the classifier's weights (facts x dimensions) and bias, and
-        the limits' examples' embeddings."""
+        the embeddings of the limits' examples followed by those of the situations."""
         labels = self.fact_of_entry.tolist()
         kinds = self.follow_up_topic.tolist()  # a text as a follow-up is another entry than as a question
         entries = (f"{label}\t{kind}\t{text}" for label, kind, text in zip(labels, kinds, texts, strict=True))
-        limit_pairs = zip(self.limit_of_example, limit_examples, strict=True)
-        limits = (f"limit {limit_id}\t{text}" for limit_id, text in limit_pairs)
-        key = "\n".join([f"C={CLASSIFIER_C}", *entries, *limits])
+        limit_triples = zip(self.limit_of_example, self.limit_example_topics, limit_examples, strict=True)
+        limits = (f"limit {limit_id}\t{','.join(topics)}\t{text}" for limit_id, topics, text in limit_triples)
+        situation_pairs = zip(self.statement_of_situation, situations, strict=True)
+        fit = (f"fit {statement}\t{text}" for statement, text in situation_pairs)
+        key = "\n".join([f"C={CLASSIFIER_C}", *entries, *limits, *fit])
         path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
         if path is not None and path.exists():
             cached = np.load(path)
             return cached["vectors"], cached["weights"], cached["bias"], cached["limit_vectors"]
-        vectors = self.encoder.encode(texts + limit_examples)
+        vectors = self.encoder.encode(texts + limit_examples + situations)
         vectors, limit_vectors = vectors[: len(texts)], vectors[len(texts):]
         weights, bias = fit_fact_classifier(vectors, self.fact_of_entry, len(self.facts))
         if path is not None:
@@ -207,13 +227,31 @@ class FactIndex:
             for clause in range(1, len(parts))
             if parts[clause].asks
         ]
-        return Ranking(facts, questions, bool(JOINS.search(text)), self._limits(vectors))
+        return Ranking(
+            facts, questions, bool(JOINS.search(text)), self._limits(vectors, topic or ""), self._situations(vectors)
+        )
 
-    def _limits(self, vectors: np.ndarray) -> Dict[str, float]:
+    def _situations(self, vectors: np.ndarray) -> Dict[str, float]:
+        """Per statement of the career-fit conversation, the best similarity of a clause to
+        one of its situations."""
+        best: Dict[str, float] = {}
+        if not self.statement_of_situation:
+            return best
+        similarities = (vectors @ self.situation_vectors.T).max(axis=0)
+        for statement_id, similarity in zip(self.statement_of_situation, similarities, strict=True):
+            best[statement_id] = max(best.get(statement_id, -1.0), float(similarity))
+        return best
+
+    def _limits(self, vectors: np.ndarray, topic: str) -> Dict[str, float]:
+        """Per limit, the best similarity of a clause to one of its examples, and to one of
+        its follow-ups while the topic of one of its facts is under discussion."""
         best: Dict[str, float] = {}
         similarities = (vectors @ self.limit_vectors.T).max(axis=0)  # best clause, per example
-        for limit_id, similarity in zip(self.limit_of_example, similarities, strict=True):
-            best[limit_id] = max(best.get(limit_id, -1.0), float(similarity))
+        for limit_id, topics, similarity in zip(
+            self.limit_of_example, self.limit_example_topics, similarities, strict=True
+        ):
+            if "" in topics or topic in topics:
+                best[limit_id] = max(best.get(limit_id, -1.0), float(similarity))
         return best
 
     def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
@@ -313,9 +351,17 @@ class Relevance:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         names = sorted(knowledge.career_names + (knowledge.career_name.lower(),), key=len, reverse=True)
         self.career_name = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")s?\b", re.I)
+        others = sorted(knowledge.other_occupations, key=len, reverse=True)
+        self.other_occupation = (
+            re.compile(r"\b(?:" + "|".join(re.escape(name) for name in others) + r")s?\b", re.I) if others else None
+        )
         self.name_words = sorted(
             {word for name in names for word in WORD.findall(name) if len(word) >= self.NAME_WORD_LETTERS}
         )
+
+    def names_another_occupation(self, text: str) -> bool:
+        """Whether the text names one of the other occupations of the knowledge file ("RNs")."""
+        return self.other_occupation is not None and self.other_occupation.search(text) is not None
 
     def names_the_career(self, text: str) -> bool:
         return bool(

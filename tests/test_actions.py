@@ -8,7 +8,7 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
-from actions.actions import ActionAdvisorContact, ActionOfferTopics, ActionTellSource
+from actions.actions import ActionAdvisorContact, ActionOfferTopics, ActionTellSource, asked_aspects
 from actions.answering import DEFAULT_TUNING
 from actions.assistant import Assistant
 from actions.knowledge import Aspect, Fact, Topic, load_knowledge
@@ -198,6 +198,21 @@ def test_a_match_inside_a_longer_one_is_dropped(conversation):
     assert reply.startswith(f"About {topic.title}, I can't tell you {outer.label}") or (
         len(elsewhere) == 1 and lines(reply)[0] == elsewhere[0].fact_for(outer.id).text
     )
+
+
+def test_an_aspect_word_inside_a_phrase_of_its_not_in_does_not_name_it():
+    """"is there a drug test?" is no question about the exam, though "test" is one of its words."""
+    aspect = next(a for a in KNOWLEDGE.aspects.values() if a.not_in)
+    phrase = aspect.not_in[0]
+    word = next(w for w in aspect.words if re.search(rf"\b{re.escape(w)}\b", phrase))
+    text = f"is there a {phrase} for this job?"
+    start = text.index(phrase) + phrase.index(word)
+    found = {"entity": "aspect", "value": aspect.id, "start": start, "end": start + len(word)}
+    assert asked_aspects({"text": text, "entities": [found]}, KNOWLEDGE) == []
+    alone = f"is there a {word} for this job?"
+    start = alone.index(word)
+    found = {"entity": "aspect", "value": aspect.id, "start": start, "end": start + len(word)}
+    assert asked_aspects({"text": alone, "entities": [found]}, KNOWLEDGE) == [aspect.id]
 
 
 def test_the_aspect_listed_first_in_the_knowledge_file_wins(conversation):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from actions.knowledge import KnowledgeFileError, load_knowledge
-from tests.knowledge_files import MADE_UP_CAREER_FILE
+from tests.knowledge_files import BAKERY_FILE, MADE_UP_CAREER_FILE
 
 # --- broken files --------------------------------------------------------------------
 
@@ -183,6 +183,48 @@ def test_redirect_that_tells_facts(tmp_path):
         facts=[fact_in_file("pay", 0)["id"]]
     )))
     assert error.entry == "limit 'noise_complaint' facts" and "tells no facts" in error.problem
+
+
+def test_limit_follow_ups_without_facts(tmp_path):
+    """A limit's follow-ups count in a conversation about the topic of one of its facts: without facts, never."""
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(
+        follow_ups=["and over there?"]
+    )))
+    assert error.entry == "limit 'local_figures' follow_ups" and "give it facts" in error.problem
+
+
+def test_aspect_not_in_a_phrase_without_its_words(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["aspects"]["exam"].update(not_in=["driving licence"])))
+    assert error.entry == "aspect 'exam' not_in"
+    assert "'driving licence' holds none of the aspect's words" in error.problem
+
+
+def test_the_career_fit_section_is_read_and_optional():
+    fit = load_knowledge(MADE_UP_CAREER_FILE).fit
+    assert fit is not None and [s.id for s in fit.statements] == [s["id"] for s in DOCUMENT["fit"]["statements"]]
+    assert fit.path == tuple(DOCUMENT["fit"]["path"])
+    assert load_knowledge(BAKERY_FILE).fit is None
+
+
+def test_fit_statement_citing_an_unknown_fact(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["fit"]["statements"][1].update(fact="wind_pay_1999")))
+    assert error.entry == "fit statement 2 ('fitness') fact"
+    assert "'wind_pay_1999' is not the id of a fact" in error.problem
+
+
+def test_fit_statement_without_its_question(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["fit"]["statements"][0].pop("ask")))
+    assert error.entry == "fit statement 1" and "missing required key(s): ask" in error.problem
+
+
+def test_fit_statements_with_the_same_id(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["fit"]["statements"][2].update(id="heights")))
+    assert error.entry == "fit statement 3 ('heights')" and "used by another statement" in error.problem
+
+
+def test_fit_path_citing_an_unknown_fact(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["fit"].update(path=["wind_degree"])))
+    assert error.entry == "fit path" and "'wind_degree' is not the id of a fact" in error.problem
 
 
 def test_empty_fact_list(tmp_path):

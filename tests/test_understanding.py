@@ -300,6 +300,32 @@ def test_a_limit_is_found_by_the_meaning_of_its_examples_where_its_words_miss(ba
     assert limits("how much does a baker earn a year?") == []
 
 
+def test_a_limit_s_follow_ups_count_only_in_a_conversation_about_the_topic_of_its_facts(bakery):
+    """"which of those places pays the most?" asks for pay by bakery while the pay is under discussion."""
+    _, index = bakery
+    question = "which of those places pays the most?"
+    assert index.rank(question, topic="pay").limits["pay_by_bakery"] == pytest.approx(1.0, abs=1e-3)
+    assert "pay_by_bakery" not in index.rank(question, topic="duties").limits
+    assert "pay_by_bakery" not in index.rank(question).limits
+
+
+@pytest.mark.parametrize("text, intent, declined", [
+    ("and how much does a butcher make?", "out_of_scope", True),
+    ("does a baker earn more than a butcher?", "out_of_scope", False),  # names the career too
+    ("I was a barista, how much would I earn?", "ask_pay", False),  # read as a question about the pay
+])
+def test_inside_a_conversation_a_question_about_another_occupation_is_declined(bakery, text, intent, declined):
+    knowledge, index = bakery
+    relevance = Relevance(knowledge)
+    message = Message(
+        [(intent, 0.7)], names_career=relevance.names_the_career(text),
+        names_other_occupation=relevance.names_another_occupation(text),
+    )
+    context = Context(topic="pay", facts_told=["bakers_pay"])
+    answer = choose_answer(knowledge, message, context, index.rank(text), Tuning())
+    assert answer.out_of_scope is declined
+
+
 def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(bakery):
     """The action server takes the message's embedding from the parse result instead of
     running the model again: the ranking must not change, for one clause or several."""
