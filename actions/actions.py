@@ -6,16 +6,18 @@ rasa-sdk's knowledge-base actions do; built with no argument, as the action serv
 builds them when it starts, they share the one of KNOWLEDGE_FILE and SCHOOL_FILE, so a
 broken file stops start-up instead of producing wrong answers.
 """
+import re
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import DEFAULT_TUNING, Answer, Context, Message, choose_answer
 from actions.assistant import Assistant, configured_assistant
+from actions.career_fit import AGAIN, QUESTION, SKIPPED, STOP, next_statement
 from actions.knowledge import KnowledgeBase
 from actions.language import written_in_english
 from actions.rendering import render
@@ -24,6 +26,7 @@ from actions.replies import (
     ENGLISH_ONLY,
     NO_WORDS,
     REPHRASE,
+    START_FIT_INTENT,
     WHAT_NEXT,
     Line,
     Reply,
@@ -32,6 +35,10 @@ from actions.replies import (
     decline,
     decline_reply,
     fact_reply,
+    fit_question,
+    fit_result,
+    fit_situation_reply,
+    fit_stopped,
     limits_reply,
     missing_reply,
     source_reply,
@@ -42,7 +49,14 @@ from nlu_components.minilm import TEXT_EMBEDDING, from_text
 
 ASPECT_ENTITY = "aspect"
 ADVISOR_INTENT = "talk_to_advisor"
+SOURCE_INTENT = "source_of_answer"
 FALLBACK_INTENT = "nlu_fallback"
+#: How a question about the career starts, when it has no question mark ("how much math is in it").
+QUESTION_START = re.compile(
+    r"^\s*(?:wait|btw|also|and|so|ok|okay)?[\s,]*(?:what|whats|what's|how|hows|how's|why|when|where|who|whos|who's"
+    r"|which|is|are|do|does|did|can|could|will|would|should)\b",
+    re.I,
+)
 
 
 def read_message(latest: Dict[Text, Any], assistant: Assistant) -> Message:
@@ -187,7 +201,7 @@ class ActionAnswer(AssistantAction):
     def after_misunderstandings(self, answer: Answer, reply: Reply, before: Optional[float]) -> Tuple[Reply, int]:
         """The reply, with the advisors offered once the student has been misunderstood
         too often in a row; and the new count (0 after an answer or the offer)."""
-        misunderstood = not (answer.told or answer.missing or answer.options or answer.limits)
+        misunderstood = not (answer.told or answer.missing or answer.options or answer.limits or answer.situation)
         in_a_row = int(before or 0) + 1 if misunderstood else 0
         if in_a_row < DEFAULT_TUNING.misunderstandings_before_advisor:
             return reply, in_a_row
@@ -222,6 +236,14 @@ class ActionAnswer(AssistantAction):
                 SlotSet("facts_told", facts_told),
                 SlotSet("last_fact", answer.told[0][1].id),
                 SlotSet("suggested_topic", last_topic.next),
+            ]
+        if answer.situation:
+            statement = answer.situation
+            topic, fact = knowledge.fact(statement.fact)
+            facts_told = list(dict.fromkeys([*facts_told, fact.id]))
+            return fit_situation_reply(knowledge, statement), [
+                SlotSet("topic", topic.id), SlotSet("facts_told", facts_told), SlotSet("last_fact", fact.id),
+                SlotSet("suggested_topic", None),
             ]
         if answer.missing:
             topic, aspect = answer.missing
@@ -300,3 +322,129 @@ class ActionOfferTopics(AssistantAction):
             return False
         ranking = self.assistant.fact_index.rank(text, embedding_of(latest), tracker.get_slot("topic"))
         return ranking.facts[0].similarity >= DEFAULT_TUNING.answer_similarity
+
+
+# ---------------------------------------------------------------- the career-fit conversation
+# career_fit_form (domain.yml) asks for `fit_answer` until every statement of the knowledge
+# file's `fit` is answered: action_ask_fit_answer asks the next one, validate_career_fit_form
+# reads what came back, action_career_fit_result says what fits (or goodbye, when stopped).
+
+class ActionAskFitAnswer(AssistantAction):
+    """Asks the next statement's question, with Yes / Sort of / No buttons: introduced the
+    first time, "welcome back" on resuming, in other words after an answer it could not read."""
+
+    def name(self) -> Text:
+        return "action_ask_fit_answer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        fit = self.knowledge.fit
+        if fit is None:
+            send(dispatcher, tracker, Reply((Line(f"I don't have a career-fit quiz for this career. {WHAT_NEXT}"),),
+                                            topic_menu(self.knowledge).next_steps))
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        answers = dict(tracker.get_slot("fit_answers") or {})
+        statement = next_statement(fit, answers)
+        note = tracker.get_slot("fit_note")
+        if note is None and (tracker.latest_message or {}).get("intent", {}).get("name") == START_FIT_INTENT:
+            note = "resume" if answers else "intro"
+        previous = fit.statements[fit.statements.index(statement) - 1] if fit.statements.index(statement) else None
+        read_as = {"again": AGAIN, "back": QUESTION}.get(note or "", answers.get(previous.id) if previous else None)
+        send(dispatcher, tracker, fit_question(fit, statement, note, read_as))
+        return [SlotSet("fit_note", None)]
+
+
+class ValidateCareerFitForm(AssistantAction):
+    """Reads the message sent while a question is asked: an answer (stored, and the next
+    question follows), stop (the form ends), a question about the career (answered, then the
+    same question again), or something it cannot read (asked again once in other words,
+    then left out)."""
+
+    def name(self) -> Text:
+        return "validate_career_fit_form"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        fit = self.knowledge.fit
+        answers = dict(tracker.get_slot("fit_answers") or {})
+        statement = next_statement(fit, answers) if fit else None
+        if statement is None:
+            return [SlotSet("fit_answer", "done")]
+        latest = tracker.latest_message or {}
+        reading = self.read(latest)
+        if reading == STOP:
+            return [SlotSet("fit_answer", STOP)]
+        if reading == QUESTION:
+            return self.answer_question(dispatcher, tracker, domain, latest) + [
+                SlotSet("fit_answer", None), SlotSet("fit_note", "back"),
+            ]
+        note = None
+        if reading == AGAIN:
+            if not tracker.get_slot("fit_asked_again"):
+                return [SlotSet("fit_answer", None), SlotSet("fit_asked_again", True), SlotSet("fit_note", "again")]
+            reading, note = SKIPPED, "skipped"
+        answers[statement.id] = reading
+        done = next_statement(fit, answers) is None
+        return [
+            SlotSet("fit_answers", answers), SlotSet("fit_asked_again", False), SlotSet("fit_note", note),
+            SlotSet("fit_answer", "done" if done else None),
+        ]
+
+    def read(self, latest: Dict[Text, Any]) -> str:
+        """yes, sort_of, no, stop, again, or question (a question about the career)."""
+        text = latest.get("text") or ""
+        intent = (latest.get("intent") or {}).get("name")
+        if is_button_payload(text):
+            # A topic button under an answer given in between ("take the quiz" again: the question again).
+            return AGAIN if intent == START_FIT_INTENT else QUESTION
+        reading = self.assistant.answer_reader.read(text, embedding_of(latest))
+        if reading != STOP and self.asks_about_the_career(latest, text):
+            return QUESTION
+        return reading
+
+    def asks_about_the_career(self, latest: Dict[Text, Any], text: str) -> bool:
+        """A question ("wait, how much does it pay?", "how much math is in the job") close to
+        the career's known questions, or one NLU is sure asks for a topic, a source or a person."""
+        if not (text.rstrip().endswith("?") or QUESTION_START.match(text)):
+            return False
+        message = read_message(latest, self.assistant)
+        sure = message.confidence(message.intent) >= DEFAULT_TUNING.confident_intent and not message.unsure
+        asks_for = message.intent in (ADVISOR_INTENT, SOURCE_INTENT) or self.knowledge.topic_for_intent(message.intent)
+        if sure and asks_for:
+            return True
+        ranking = self.assistant.fact_index.rank(text, embedding_of(latest))
+        return bool(ranking.facts) and ranking.facts[0].similarity >= DEFAULT_TUNING.relevant_similarity
+
+    def answer_question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any], latest: Dict[Text, Any]
+    ) -> List[EventType]:
+        intent = (latest.get("intent") or {}).get("name")
+        action = {ADVISOR_INTENT: ActionAdvisorContact, SOURCE_INTENT: ActionTellSource}.get(intent, ActionAnswer)
+        return action(self.assistant).run(dispatcher, tracker, domain)
+
+
+class ActionCareerFitResult(AssistantAction):
+    """After the last answer: what fits, what to work on, the path and the advisors; the
+    answers are then cleared, so the next quiz starts afresh. After "stop": how far the
+    student got; the answers are kept, so "take the quiz" picks up there."""
+
+    def name(self) -> Text:
+        return "action_career_fit_result"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        fit = self.knowledge.fit
+        answers = dict(tracker.get_slot("fit_answers") or {})
+        reset = [SlotSet("fit_answer", None), SlotSet("fit_note", None), SlotSet("fit_asked_again", False)]
+        if fit is None:
+            return reset
+        if tracker.get_slot("fit_answer") == STOP:
+            facts_told = list(tracker.get_slot("facts_told") or [])
+            send(dispatcher, tracker, fit_stopped(self.knowledge, fit, answers, facts_told))
+            return reset
+        last = answers.get(fit.statements[-1].id)
+        send(dispatcher, tracker, fit_result(self.knowledge, fit, answers, self.assistant.advising, last))
+        return reset + [SlotSet("fit_answers", None), SlotSet("suggested_topic", None)]

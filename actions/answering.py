@@ -15,7 +15,8 @@ the career only when it is clearly about something else. What the knowledge file
 from dataclasses import dataclass, field, replace
 from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge import Aspect, Fact, KnowledgeBase, Limit, Topic
+from actions.career_fit import situation_of
+from actions.knowledge import Aspect, Fact, FitStatement, KnowledgeBase, Limit, Topic
 from actions.understanding import FactMatch, Ranking
 
 FOLLOW_UP_INTENT = "follow_up"
@@ -53,6 +54,8 @@ class Tuning:
     repeat_margin: float = 0.20
     # a message this close to a limit's examples, and closer than to any fact's, asks for that limit
     limit_similarity: float = 0.60
+    # ... and this close to a situation of the career-fit conversation ("I'm shy"), its statement
+    situation_similarity: float = 0.60
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -106,6 +109,8 @@ class Answer:
     options: Tuple[FactRef, ...] = ()
     out_of_scope: bool = False
     limits: Tuple[Limit, ...] = ()
+    #: A statement of the career-fit conversation the message touches ("I'm shy").
+    situation: Optional[FitStatement] = None
 
 
 def choose_answer(
@@ -126,12 +131,19 @@ def choose_answer(
       the topic under discussion.
     - The fact just told is not told again word for word (`_not_the_same_again`), and
       what the file lacks of the question is said with what is known (`_with_limits`).
+    - Something said about oneself that touches a statement of the career-fit conversation
+      ("I'm shy") gets that statement, when it is closer to its situations than to any question.
     """
     limit_ids = list(message.limit_ids) + [i for i in _limits_by_meaning(ranking, tuning) if i not in message.limit_ids]
     limits = [knowledge.limits[limit_id] for limit_id in limit_ids]
     redirect = next((limit for limit in limits if limit.redirect), None)
     if redirect and not message.names_career:
         return Answer(limits=(redirect,))
+    if ranking and ranking.facts:
+        nearest_fact = ranking.facts[0].similarity
+        situation = situation_of(knowledge.fit, ranking.situations, nearest_fact, tuning.situation_similarity)
+        if situation:
+            return Answer(situation=situation)
     answer = _understood(knowledge, message, context, ranking, tuning)
     answer = _not_the_same_again(answer, message, context, ranking, tuning)
     return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, tuning)

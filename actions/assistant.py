@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
+from actions.career_fit import AnswerReader
 from actions.knowledge import KnowledgeBase, configured_knowledge_file, load_knowledge
 from actions.school import DEFAULT_SCHOOL_FILE, AdvisingContact, configured_school_file, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
@@ -23,13 +24,16 @@ from nlu_components.minilm import MiniLMEncoder
 @dataclass(frozen=True)
 class Assistant:
     """One career's knowledge, the school's advising contact, and the readers built from
-    the knowledge (the fact classifier, the career's names, the trust in aspect words)."""
+    the knowledge (the fact classifier, the career's names, the trust in aspect words, the
+    career-fit conversation's answers)."""
 
     knowledge: KnowledgeBase
     advising: AdvisingContact
     fact_index: FactIndex
     relevance: Relevance
     aspect_words: AspectWords
+    #: Reads typed answers in the career-fit conversation; None when the file has none.
+    answer_reader: Optional[AnswerReader] = None
 
     @classmethod
     def build(
@@ -43,7 +47,8 @@ class Assistant:
         embeddings under models/ (the served file's, made by `make train`)."""
         encoder = encoder or shared_encoder()
         index = FactIndex.cached(knowledge, encoder) if cache_index else FactIndex(knowledge, encoder)
-        return cls(knowledge, advising, index, Relevance(knowledge), AspectWords(knowledge))
+        reader = AnswerReader.from_file(encoder) if knowledge.fit else None
+        return cls(knowledge, advising, index, Relevance(knowledge), AspectWords(knowledge), reader)
 
     @classmethod
     def from_files(

@@ -4,7 +4,8 @@
   replies, link buttons opening their page.
 - REST: short plain text (a link's title only), buttons as data, and the sources and
   links as a `custom` payload ({"sources": [{"title", "url", "year"}], "links":
-  [{"title", "url"}]}) for a school's own front end.
+  [{"title", "url"}]}) for a school's own front end; in the career-fit conversation also
+  "quiz": {"statement", "number", "of", "read_as"}.
 - `rasa shell` (cmdline): plain text, each link's address after its title, with the
   next steps as questions to type, because the shell's button menu would not let a
   student type a question.
@@ -72,6 +73,9 @@ def _for_rest(reply: Reply) -> List[Dict[str, Any]]:
     links = [{"title": line.link.title, "url": line.link.url} for line in reply.lines if line.link]
     if links:
         data["links"] = links
+    if reply.quiz:
+        quiz = reply.quiz
+        data["quiz"] = {"statement": quiz.statement, "number": quiz.number, "of": quiz.of, "read_as": quiz.read_as}
     if data:
         messages.append({"json_message": data})
     return messages

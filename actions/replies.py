@@ -5,10 +5,11 @@ and at most three next steps; actions/rendering.py turns it into markdown for th
 widget and plain text for `rasa shell` and REST.
 """
 from dataclasses import dataclass
-from typing import Collection, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
 from actions.answering import DEFAULT_TUNING, FactRef
-from actions.knowledge import Aspect, Fact, KnowledgeBase, Limit, Source, Topic
+from actions.career_fit import ANSWERS, BUTTON_TITLES, NO, SORT_OF, YES, grouped, position
+from actions.knowledge import Aspect, CareerFit, Fact, FitStatement, KnowledgeBase, Limit, Source, Topic
 from actions.school import AdvisingContact
 
 MOST_NEXT_STEPS = DEFAULT_TUNING.most_next_steps
@@ -50,10 +51,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class QuizStep:
+    """Where the career-fit conversation stands, for front ends (REST's `custom` payload):
+    the statement asked now (None at the end), its number, how many there are, and how the
+    answer to the previous one was read."""
+
+    statement: Optional[str]
+    number: int
+    of: int
+    read_as: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Reply:
     lines: Tuple[Line, ...]
     next_steps: Tuple[Button, ...] = ()
     citations: Tuple[Citation, ...] = ()
+    quiz: Optional[QuizStep] = None
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -233,8 +247,102 @@ def decline_reply(knowledge: KnowledgeBase, facts_told: Collection[str], sentenc
 
 
 def topic_menu(knowledge: KnowledgeBase) -> Reply:
-    """Every topic as a button (after the greeting and "what can you do")."""
+    """Every topic as a button (after the greeting and "what can you do"), and the
+    career-fit conversation's, if the knowledge file has one."""
+    fit = (FIT_BUTTON,) if knowledge.fit else ()
     return Reply(
         (Line(WHAT_NEXT),),
-        tuple(topic_button(t) for t in knowledge.topics.values()),
+        tuple(topic_button(t) for t in knowledge.topics.values()) + fit,
     )
+
+
+# ---------------------------------------------------------------- the career-fit conversation
+
+START_FIT_INTENT = "start_career_fit"
+FIT_BUTTON = Button("Is this career right for me?", f"/{START_FIT_INTENT}")
+FIT_INTRO = (
+    "Let's see how this career fits you: {count} quick questions. Answer Yes, Sort of or No, or in"
+    " your own words; ask me anything in between, or type stop to end."
+)
+FIT_AGAIN = "Sorry, I didn't get that."
+FIT_SKIPPED = "Let's leave that one out and go on."
+FIT_BACK = "Now, back to the quiz."
+FIT_RESUME = "Welcome back: let's pick up where you left off."
+
+
+def fit_question(
+    fit: CareerFit, statement: FitStatement, note: Optional[str] = None, read_as: Optional[str] = None
+) -> Reply:
+    """One statement's question with the answer buttons. `note`: "intro" (the first
+    question), "resume", "again" (asked in other words), "skipped", "back" (after an answer)."""
+    number, of = position(fit, statement)
+    before = {
+        "intro": FIT_INTRO.format(count=of), "resume": FIT_RESUME, "again": FIT_AGAIN, "skipped": FIT_SKIPPED,
+        "back": FIT_BACK,
+    }.get(note or "")
+    question = statement.ask_again if note == "again" else statement.ask
+    lines = ([Line(before)] if before else []) + [Line(f"Question {number} of {of}: {question}")]
+    buttons = tuple(Button(BUTTON_TITLES[label], BUTTON_TITLES[label]) for label in ANSWERS)
+    return Reply(tuple(lines), buttons, quiz=QuizStep(statement.id, number, of, read_as))
+
+
+def _fact_with_source(knowledge: KnowledgeBase, fact_id: str, text: str) -> Tuple[Line, Fact]:
+    """The text, then the short source of the fact that backs it ("... Source: BLS ..., 2020.")."""
+    fact = knowledge.fact(fact_id)[1]
+    return source_line(fact.source, fact.year, f"{text} Source: "), fact
+
+
+def fit_result(
+    knowledge: KnowledgeBase, fit: CareerFit, answers: Dict[str, str], contact: AdvisingContact,
+    read_as: Optional[str] = None,
+) -> Reply:
+    """What fits and what to work on, each with the guide's reason and its source; the path
+    as next steps; and the school's advisors last. Never a verdict: what is not there yet
+    comes with how it can be learned."""
+    groups = grouped(fit, answers)
+    lines = [Line(f"Thanks! Here is how becoming a {knowledge.career_name} fits what you told me.")]
+    backed: List[Fact] = []
+
+    def add(text: str, fact_id: str) -> None:
+        line, fact = _fact_with_source(knowledge, fact_id, text)
+        lines.append(line)
+        backed.append(fact)
+
+    for statement in groups[YES]:
+        add(f"It fits: {statement.fits}", statement.fact)
+    for statement in groups[SORT_OF] + groups[NO]:
+        partly = " (you're partly there)" if answers.get(statement.id) == SORT_OF else ""
+        add(f"To work on, {statement.quality}{partly}: {statement.to_work_on}", statement.learn_facts[0])
+    for number, fact_id in enumerate(fit.path, start=1):
+        add(f"Next step {number}: {knowledge.fact(fact_id)[1].text}", fact_id)
+    advisor = f"talk it over with an advisor at {contact.office}, {contact.email}."
+    lines.append(Line(f"Next step {len(fit.path) + 1}: {advisor}"))
+    steps = (Button("Book an appointment", url=contact.booking_url),) if contact.booking_url else ()
+    if fit.path:  # the topic of the path's first step ("What education do I need?")
+        steps += (topic_button(knowledge.fact(fit.path[0])[0]),)
+    of = len(fit.statements)
+    return Reply(tuple(lines), steps, citations(list(dict.fromkeys(backed))), QuizStep(None, of, of, read_as))
+
+
+def fit_stopped(
+    knowledge: KnowledgeBase, fit: CareerFit, answers: Dict[str, str], facts_told: Collection[str]
+) -> Reply:
+    """The student stopped: say how far they got and how to pick up again."""
+    answered = len([s for s in fit.statements if s.id in answers])
+    of = len(fit.statements)
+    lines = [Line(
+        f"OK, we'll stop the quiz here ({answered} of {of} answered). Say \"take the quiz\" any time to pick up "
+        "where you left off. What else would you like to know?"
+    )]
+    steps = buttons_of_topics_not_discussed(knowledge, facts_told)
+    return Reply(tuple(lines), steps, quiz=QuizStep(None, answered, of, "stop"))
+
+
+def fit_situation_reply(knowledge: KnowledgeBase, statement: FitStatement) -> Reply:
+    """"I'm shy", "I hate math": what the guide says about that quality and why, how it can
+    be learned, and the offer of the whole career-fit conversation."""
+    fact = knowledge.fact(statement.fact)[1]
+    lines = [Line(f"About {statement.quality}: {fact.text}")] + [source_line(s, fact.year) for s in fact.sources]
+    line, learned = _fact_with_source(knowledge, statement.learn_facts[0], statement.to_work_on)
+    lines += [line, Line("Want to see how the rest of the career fits you?")]
+    return Reply(tuple(lines), (FIT_BUTTON,), citations([fact, learned]))

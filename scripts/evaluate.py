@@ -51,9 +51,15 @@ EVALUATION_SETS = {
     "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
     "development, conversations 2026-12-03": PROJECT_ROOT / "tests" / "dev" / "conversations_2026_12_03",
 }
+#: The career-fit quiz's typed answers and stated situations (the same two files in each).
+CAREER_FIT_SETS = {
+    HELD_OUT: PROJECT_ROOT / "tests" / "heldout" / "career_fit",
+    "development": PROJECT_ROOT / "tests" / "dev" / "career_fit",
+}
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {
     "right": 0.95, "dialogue_right": 0.93, "declined": 0.01, "near_miss_answered": 0.03, "clinc_answered": 0.01,
+    "fit_read": 0.95,
 }
 #: A reply telling one fact should fit a phone's screen: at most this many characters over REST.
 SHORT_REPLY_CHARACTERS = 350
@@ -383,6 +389,99 @@ def run_set(bot: Bot, judge: Judge, pool: ThreadPoolExecutor, evaluation_set: Ev
     )
 
 
+# ---------------------------------------------------------------- the career-fit quiz
+#: How the quiz reports its reading of an answer (REST's `custom.quiz.read_as`), by label.
+FIT_READINGS = {"yes": "yes", "sort_of": "sort_of", "no": "no", "unreadable": "again", "question": "question",
+                "stop": "stop"}
+
+
+@dataclass
+class FitReading:
+    text: str
+    statement: str
+    label: str
+    read_as: Optional[str]
+
+    @property
+    def right(self) -> bool:
+        return FIT_READINGS[self.label] == self.read_as
+
+
+@dataclass
+class Situation:
+    text: str
+    statement: str  # "none": no statement of the quiz
+    answered_by: Optional[str]
+
+    @property
+    def right(self) -> bool:
+        return (self.answered_by or "none") == self.statement
+
+
+def quiz_step(messages: List[dict]) -> Optional[dict]:
+    return next((m["custom"]["quiz"] for m in messages if "quiz" in (m.get("custom") or {})), None)
+
+
+def judge_typed_answer(bot: Bot, knowledge: KnowledgeBase, answer: dict) -> FitReading:
+    """Start the quiz, answer Yes up to the statement the answer is for, send it, and read
+    back how the bot read it."""
+    sender = f"eval-fit-{uuid.uuid4().hex[:10]}"
+    bot.ask(sender, "/start_career_fit")
+    for statement in knowledge.fit.statements:
+        if statement.id == answer["question"]:
+            break
+        bot.ask(sender, "Yes")
+    step = quiz_step(bot.ask(sender, answer["text"]))
+    return FitReading(answer["text"], answer["question"], answer["label"], step["read_as"] if step else None)
+
+
+def judge_situation(bot: Bot, knowledge: KnowledgeBase, situation: dict) -> Situation:
+    """Said in a new conversation: which statement's reply it got (its way to learn the quality)."""
+    text = ask(bot, f"eval-sit-{uuid.uuid4().hex[:10]}", situation["text"]).plain
+    answered_by = next((s.id for s in knowledge.fit.statements if " ".join(s.to_work_on.split()) in text), None)
+    return Situation(situation["text"], situation["statement"], answered_by)
+
+
+@dataclass
+class FitResults:
+    name: str
+    readings: List[FitReading]
+    situations: List[Situation]
+
+
+def run_career_fit(bot: Bot, knowledge: KnowledgeBase, pool: ThreadPoolExecutor, name: str, folder: Path) -> FitResults:
+    answers = yaml.safe_load((folder / "typed_answers.yml").read_text())["answers"]
+    situations = yaml.safe_load((folder / "stated_situations.yml").read_text())["situations"]
+    return FitResults(
+        name,
+        list(pool.map(partial(judge_typed_answer, bot, knowledge), answers)),
+        list(pool.map(partial(judge_situation, bot, knowledge), situations)),
+    )
+
+
+def _career_fit_tables(results: List[FitResults]) -> List[str]:
+    if not results:
+        return []
+    labels = list(FIT_READINGS)
+    lines = ["", "## The career-fit quiz: typed answers read right, stated situations answered by their statement", "",
+             f"| measure | {' | '.join(r.name for r in results)} | target |", f"|---|{'---|' * len(results)}---|"]
+    cells = [share(sum(x.right for x in r.readings), len(r.readings)) for r in results]
+    lines.append(f"| typed answers read right | {' | '.join(cells)} | at least {TARGETS['fit_read']:.0%} |")
+    for label in labels:
+        cells = [share(sum(x.right for x in r.readings if x.label == label), sum(x.label == label for x in r.readings))
+                 for r in results]
+        lines.append(f"| ... {label} | {' | '.join(cells)} | |")
+    cells = [share(sum(x.right for x in r.situations), len(r.situations)) for r in results]
+    lines.append(f"| stated situations answered by their statement (or by none) | {' | '.join(cells)} | |")
+    for result in results:
+        lines += ["", f"Misses of the {result.name} career-fit set:", ""]
+        lines += [f"- answer to {x.statement}: \"{x.text}\" is {x.label}; read as {x.read_as}"
+                  for x in result.readings if not x.right]
+        lines += [f"- situation: \"{x.text}\" touches {x.statement}; answered by {x.answered_by or 'none'}"
+                  for x in result.situations if not x.right]
+    return lines
+
+
 # ---------------------------------------------------------------- report
 def share(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part}/{whole})" if whole else "n/a"
@@ -390,6 +489,7 @@ def share(part: int, whole: int) -> str:
 
 def write_report(
     results: List[SetResults], clinc: Dict[str, Tuple[int, int]], cv: Optional[Tuple[dict, float]], seconds: float,
+    fit: Sequence[FitResults] = (),
 ) -> str:
     folders = ", ".join(f"{r.name} `{r.folder.relative_to(PROJECT_ROOT)}/`" for r in results)
     lines = [
@@ -399,6 +499,7 @@ def write_report(
         " (never trained on). Every line asked over the REST channel of the real servers.",
         "",
         *_summary_table(results, clinc),
+        *_career_fit_tables(list(fit)),
         *_group_table(results),
         *_near_miss_table(results),
         *_outcome_tables(results[0]),
@@ -569,8 +670,13 @@ def main(argv: Sequence[str]) -> int:
             name: (sum(pool.map(partial(answered_with_fact, servers.bot, judge.knowledge), lines)), len(lines))
             for name, lines in clinc_sets.items()
         }
+        fit = [
+            run_career_fit(servers.bot, judge.knowledge, pool, name, folder)
+            for name, folder in CAREER_FIT_SETS.items()
+            if judge.knowledge.fit and not (args.development_only and name == HELD_OUT)
+        ]
     cv = None if args.no_cross_validation else cross_validate(RESULTS / "cross_validation")
-    report = write_report(results, clinc, cv, time.monotonic() - started)
+    report = write_report(results, clinc, cv, time.monotonic() - started, fit)
     (RESULTS / "evaluation.md").write_text(report)
     print(report.split("## Misses")[0])
     print(f"Full report with every miss: {RESULTS / 'evaluation.md'}")

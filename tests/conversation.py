@@ -40,6 +40,17 @@ class Conversation:
         if ranking:
             latest["intent_ranking"] = ranking
         self.events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
+        return self._run(action, latest)
+
+    def then(self, action: Type[AssistantAction]) -> List[dict]:
+        """Run another action after the last one, on the same message (as a form asks its
+        next question after validating the answer)."""
+        self.events = self.events[:-1]  # not listening yet
+        latest = next(e["parse_data"] for e in reversed(self.events) if e["event"] == "user")
+        return self._run(action, latest)
+
+    def _run(self, action: Type[AssistantAction], latest: dict) -> List[dict]:
+        """Run the action on the conversation so far and keep the slots it sets."""
         tracker = Tracker(
             sender_id="test",
             slots=dict(self.slots),

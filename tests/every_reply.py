@@ -5,6 +5,7 @@ import itertools
 import re
 from typing import Iterator, List, Tuple
 
+from actions.career_fit import ANSWERS
 from actions.knowledge import KnowledgeBase
 from actions.rendering import plain_line
 from actions.replies import (
@@ -12,10 +13,15 @@ from actions.replies import (
     clarifying_question,
     decline_reply,
     fact_reply,
+    fit_question,
+    fit_result,
+    fit_situation_reply,
+    fit_stopped,
     limits_reply,
     missing_reply,
     source_reply,
 )
+from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 
 SENTENCE_END = re.compile(r"[.?!]$")
 SLIPS = re.compile(r"\s{2}|\s[.,?]|\.\.|\?\.|\bNone\b|[{}]|\b(\w+) \1\b", re.I)
@@ -23,7 +29,8 @@ SLIPS = re.compile(r"\s{2}|\s[.,?]|\.\.|\?\.|\bNone\b|[{}]|\b(\w+) \1\b", re.I)
 
 def every_reply(knowledge: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
     """(what it answers, the reply) for each fact alone, with each limit and again; each
-    detail a topic lacks; each pair of facts to choose from; each limit alone; each source."""
+    detail a topic lacks; each pair of facts to choose from; each limit alone; each source;
+    the career-fit conversation's."""
     refs = [(topic, fact) for topic in knowledge.topics.values() for fact in topic.facts]
     for topic, fact in refs:
         yield f"fact {fact.id}", fact_reply(knowledge, [(topic, fact)], [fact.id])
@@ -39,6 +46,26 @@ def every_reply(knowledge: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
     for first, second in itertools.combinations(refs, 2):
         yield f"{first[1].id} or {second[1].id}", clarifying_question(knowledge, [first, second])
     yield "decline", decline_reply(knowledge, [], "Sorry, I can't help with that.")
+    yield from _career_fit_replies(knowledge)
+
+
+def _career_fit_replies(knowledge: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
+    """Each statement's question (first, on resuming, again, after one left out, after an
+    answer given in between) and reply to a situation; the result with every answer the
+    same, and mixed; the goodbye of a stopped quiz."""
+    fit = knowledge.fit
+    if fit is None:
+        return
+    for statement in fit.statements:
+        for note in (None, "intro", "resume", "again", "skipped", "back"):
+            yield f"fit question {statement.id} ({note})", fit_question(fit, statement, note)
+        yield f"situation {statement.id}", fit_situation_reply(knowledge, statement)
+    contact = load_advising_contact(DEFAULT_SCHOOL_FILE)
+    for label in ANSWERS:
+        yield f"fit result, all {label}", fit_result(knowledge, fit, {s.id: label for s in fit.statements}, contact)
+    mixed = {s.id: ANSWERS[number % len(ANSWERS)] for number, s in enumerate(fit.statements)}
+    yield "fit result, mixed", fit_result(knowledge, fit, mixed, contact)
+    yield "fit stopped", fit_stopped(knowledge, fit, mixed, [])
 
 
 def broken_lines(reply: Reply) -> List[str]:

@@ -12,7 +12,7 @@ from actions.actions import ActionAdvisorContact, ActionOfferTopics, ActionTellS
 from actions.answering import DEFAULT_TUNING
 from actions.assistant import Assistant
 from actions.knowledge import Aspect, Fact, Topic, load_knowledge
-from actions.replies import decline, join_words
+from actions.replies import FIT_BUTTON, decline, join_words
 from actions.school import DEFAULT_SCHOOL_FILE, load_advising_contact
 from tests.conversation import Conversation, lines
 from tests.knowledge_files import MADE_UP_CAREER_FILE, asked_by
@@ -322,12 +322,13 @@ def test_a_clarifying_button_answers_the_original_question(conversation):
 
 @pytest.mark.parametrize("intent", ["greet", "what_can_you_do"])
 def test_topic_offer_names_the_career_and_gives_every_topic_as_a_button_but_no_fact(conversation, intent):
+    """... and the career-fit conversation's button last (the made-up career has one)."""
     conversation.text(next(iter(KNOWLEDGE.topics.values())).intent)
     messages = conversation.say(intent, action=ActionOfferTopics)
     assert len(messages) == 1
     text, buttons = messages[0]["text"], messages[0]["buttons"]
     assert KNOWLEDGE.career_name in text
-    assert [b["title"] for b in buttons] == [t.button for t in KNOWLEDGE.topics.values()]
+    assert [b["title"] for b in buttons] == [t.button for t in KNOWLEDGE.topics.values()] + [FIT_BUTTON.title]
     assert not FIGURE.search(text)
     assert conversation.slots["suggested_topic"] is None, "a later 'yes' must not answer a stale offer"
 
