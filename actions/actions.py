@@ -372,6 +372,8 @@ class ValidateCareerFitForm(AssistantAction):
         statement = next_statement(fit, answers) if fit else None
         if statement is None:
             return [SlotSet("fit_answer", "done")]
+        if tracker.get_slot("requested_slot") is None:
+            return []  # the message that starts the quiz is no answer: the first question is asked
         latest = tracker.latest_message or {}
         reading = self.read(latest)
         if reading == STOP:
@@ -395,27 +397,25 @@ class ValidateCareerFitForm(AssistantAction):
     def read(self, latest: Dict[Text, Any]) -> str:
         """yes, sort_of, no, stop, again, or question (a question about the career)."""
         text = latest.get("text") or ""
-        intent = (latest.get("intent") or {}).get("name")
         if is_button_payload(text):
-            # A topic button under an answer given in between ("take the quiz" again: the question again).
-            return AGAIN if intent == START_FIT_INTENT else QUESTION
+            return QUESTION  # a topic button under an answer given in between
         reading = self.assistant.answer_reader.read(text, embedding_of(latest))
         if reading != STOP and self.asks_about_the_career(latest, text):
             return QUESTION
         return reading
 
     def asks_about_the_career(self, latest: Dict[Text, Any], text: str) -> bool:
-        """A question ("wait, how much does it pay?", "how much math is in the job") close to
-        the career's known questions, or one NLU is sure asks for a topic, a source or a person."""
+        """A question ("wait, how much does it pay?", "how much math is in the job") that NLU
+        reads as asking for a topic, a source or a person, or that is not far from the
+        career's known questions."""
         if not (text.rstrip().endswith("?") or QUESTION_START.match(text)):
             return False
         message = read_message(latest, self.assistant)
-        sure = message.confidence(message.intent) >= DEFAULT_TUNING.confident_intent and not message.unsure
         asks_for = message.intent in (ADVISOR_INTENT, SOURCE_INTENT) or self.knowledge.topic_for_intent(message.intent)
-        if sure and asks_for:
+        if asks_for and not message.unsure:
             return True
         ranking = self.assistant.fact_index.rank(text, embedding_of(latest))
-        return bool(ranking.facts) and ranking.facts[0].similarity >= DEFAULT_TUNING.relevant_similarity
+        return bool(ranking.facts) and ranking.facts[0].similarity >= DEFAULT_TUNING.floor_similarity
 
     def answer_question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any], latest: Dict[Text, Any]

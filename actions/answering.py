@@ -54,8 +54,10 @@ class Tuning:
     repeat_margin: float = 0.20
     # a message this close to a limit's examples, and closer than to any fact's, asks for that limit
     limit_similarity: float = 0.60
-    # ... and this close to a situation of the career-fit conversation ("I'm shy"), its statement
+    # ... and this close to a situation of the career-fit conversation ("I'm shy"), its statement,
+    # even when up to situation_margin farther than from a fact's questions
     situation_similarity: float = 0.60
+    situation_margin: float = 0.05
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -141,7 +143,9 @@ def choose_answer(
         return Answer(limits=(redirect,))
     if ranking and ranking.facts:
         nearest_fact = ranking.facts[0].similarity
-        situation = situation_of(knowledge.fit, ranking.situations, nearest_fact, tuning.situation_similarity)
+        situation = situation_of(
+            knowledge.fit, ranking.situations, nearest_fact, tuning.situation_similarity, tuning.situation_margin
+        )
         if situation:
             return Answer(situation=situation)
     answer = _understood(knowledge, message, context, ranking, tuning)

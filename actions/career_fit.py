@@ -219,14 +219,16 @@ def grouped(fit: CareerFit, answers: Mapping[str, str]) -> Dict[str, List[FitSta
     return groups
 
 
-def situation_of(fit: Optional[CareerFit], similarities: Mapping[str, float], nearest_fact: float,
-                 least: float) -> Optional[FitStatement]:
+def situation_of(
+    fit: Optional[CareerFit], similarities: Mapping[str, float], nearest_fact: float, least: float, margin: float
+) -> Optional[FitStatement]:
     """The statement a message about oneself touches ("I'm shy"): the one whose situations it
-    is closest to, at least `least` and closer than to any fact's questions."""
+    is closest to, at least `least`, and no more than `margin` farther than any fact's
+    questions (its reply tells the statement's fact, and how the quality can be learned)."""
     if fit is None or not similarities:
         return None
     statement_id, similarity = max(similarities.items(), key=lambda item: item[1])
-    if similarity < least or similarity <= nearest_fact:
+    if similarity < least or similarity < nearest_fact - margin:
         return None
     return fit.statement(statement_id)
 

@@ -92,7 +92,8 @@ class Ranking:
     joined: bool = False  # the message joins things ("pay and outlook?"), so it may ask for several
     #: Per limit with examples, the best cosine similarity between a clause and one of them.
     limits: Dict[str, float] = field(default_factory=dict)
-    #: Per statement of the career-fit conversation, the same for its situations ("I'm shy").
+    #: Per statement of the career-fit conversation, the same for its situations ("I'm shy"),
+    #: for the whole message only.
     situations: Dict[str, float] = field(default_factory=dict)
 
 
@@ -232,12 +233,13 @@ class FactIndex:
         )
 
     def _situations(self, vectors: np.ndarray) -> Dict[str, float]:
-        """Per statement of the career-fit conversation, the best similarity of a clause to
-        one of its situations."""
+        """Per statement of the career-fit conversation, the best similarity of the whole
+        message to one of its situations (a story before a question, "former teacher, 45,
+        burnt out. why would someone pick it?", asks the question)."""
         best: Dict[str, float] = {}
         if not self.statement_of_situation:
             return best
-        similarities = (vectors @ self.situation_vectors.T).max(axis=0)
+        similarities = self.situation_vectors @ vectors[0]
         for statement_id, similarity in zip(self.statement_of_situation, similarities, strict=True):
             best[statement_id] = max(best.get(statement_id, -1.0), float(similarity))
         return best

@@ -97,8 +97,11 @@ def quiz(career) -> Conversation:
     return Conversation(career)
 
 
-def start(quiz: Conversation) -> str:
-    return quiz.say("start_career_fit", action=ActionAskFitAnswer)[0]["text"]
+def start(quiz: Conversation) -> List[dict]:
+    """The form starts: it asks for its slot (from then on, a message is validated as an answer)."""
+    messages = quiz.say("start_career_fit", action=ActionAskFitAnswer)
+    quiz.slots["requested_slot"] = "fit_answer"
+    return messages
 
 
 def text_of(messages: List[dict]) -> str:
@@ -109,12 +112,14 @@ def answer(quiz: Conversation, text: str, intent: str = "affirm") -> List[dict]:
     """One message while a question is asked: validated, then (as the form does) the next
     question asked, or the result given once every statement is answered or on stop."""
     messages = quiz.say(intent, text=text, action=ValidateCareerFitForm)
-    follow = ActionAskFitAnswer if quiz.slots.get("fit_answer") is None else ActionCareerFitResult
-    return messages + quiz.then(follow)
+    if quiz.slots.get("fit_answer") is None:
+        return messages + quiz.then(ActionAskFitAnswer)
+    quiz.slots["requested_slot"] = None  # the form is done
+    return messages + quiz.then(ActionCareerFitResult)
 
 
 def test_the_quiz_asks_each_statement_with_answer_buttons_then_says_what_fits(quiz):
-    first = quiz.say("start_career_fit", action=ActionAskFitAnswer)[0]
+    first = start(quiz)[0]
     assert f"Question 1 of {len(FIT.statements)}: {FIT.statements[0].ask}" in first["text"]
     assert [b["title"] for b in first["buttons"]] == ["Yes", "Sort of", "No"]
     replies = [answer(quiz, title) for title in ["Yes", "No", "Sort of"]]
@@ -148,12 +153,19 @@ def test_an_answer_it_cannot_read_is_asked_again_once_in_other_words_then_left_o
     assert quiz.slots["fit_answers"] == {FIT.statements[0].id: "skipped"}
 
 
+def test_the_message_that_starts_the_quiz_is_not_read_as_an_answer(quiz):
+    """"take the quiz" (or "quiz me", or the button) starts it: no answer is stored."""
+    quiz.say("start_career_fit", text="take the quiz", action=ValidateCareerFitForm)
+    assert quiz.slots.get("fit_answer") is None
+    assert not quiz.slots.get("fit_answers") and not quiz.slots.get("fit_asked_again")
+
+
 def test_stop_ends_the_quiz_politely_and_take_the_quiz_resumes_where_it_stopped(quiz):
     start(quiz)
     answer(quiz, "Yes")
     stopped = answer(quiz, "stop")[0]["text"]
     assert "stop the quiz here (1 of 3 answered)" in stopped and "take the quiz" in stopped
-    resumed = start(quiz)
+    resumed = start(quiz)[0]["text"]
     assert "Welcome back" in resumed and FIT.statements[1].ask in resumed
 
 
@@ -176,8 +188,7 @@ def test_the_greeting_offers_the_quiz_only_with_a_fit_section(career):
 
 
 def test_rest_gets_where_the_quiz_stands_as_data(quiz):
-    messages = quiz.say("start_career_fit", action=ActionAskFitAnswer)
-    data = [m["custom"] for m in messages if m.get("custom")]
+    data = [m["custom"] for m in start(quiz) if m.get("custom")]
     assert data[0]["quiz"] == {"statement": FIT.statements[0].id, "number": 1, "of": 3, "read_as": None}
     read = [m["custom"] for m in answer(quiz, "nah") if m.get("custom")]
     assert read[-1]["quiz"]["read_as"] == NO and read[-1]["quiz"]["statement"] == FIT.statements[1].id

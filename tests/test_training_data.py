@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from actions.answering import DEFAULT_TUNING
+from actions.career_fit import load_answer_words
 from actions.knowledge import load_knowledge
 from actions.language import written_in_english
 from scripts.generate_nlu_data import nlu_data_yaml
@@ -39,6 +40,8 @@ KNOWLEDGE_EXAMPLES = [
     *(text for topic in KNOWLEDGE.topics.values() for fact in topic.facts for text in fact.follow_ups),
     *(text for limit in KNOWLEDGE.limits.values() for text in (*limit.examples, *limit.follow_ups)),
     *(text for statement in (KNOWLEDGE.fit.statements if KNOWLEDGE.fit else ()) for text in statement.situations),
+    # ... and the career-fit conversation's example answers
+    *(text for texts in load_answer_words().examples.values() for text in texts),
 ]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 RULES = yaml.safe_load((ROOT / "data/rules/rules.yml").read_text())["rules"]

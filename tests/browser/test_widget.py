@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
+import pytest
+
 from actions.school import configured_school_file, load_advising_contact
 from tests.knowledge_files import FIGURE_ANSWER, FIGURE_QUESTION, FIGURE_TOPIC, SERVED, asked_by
 
@@ -331,3 +333,36 @@ def test_phone_width_layout(servers, make_page, artifacts_dir):
     page.locator("#rasaWebchatPro .rw-close-button").tap()
     page.locator(CONVERSATION).wait_for(state="detached")
     page.locator(LAUNCHER).first.wait_for(state="visible")
+
+
+def test_the_career_fit_quiz_with_buttons_and_a_typed_answer(servers, make_page, artifacts_dir):
+    """The greeting's quiz button, each question's Yes / Sort of / No buttons (one answer
+    typed), and the result with the advisors' booking link."""
+    fit = SERVED.fit
+    if fit is None:
+        pytest.skip("the knowledge file served has no career-fit section")
+    page = make_page(**DESKTOP)
+    load_page(page, servers)
+    open_widget(page)
+    wait_for_greeting(page)
+    before = len(bot_texts(page))
+    page.locator(REPLY_BUTTON, has_text="Is this career right for me?").first.click()
+    of = len(fit.statements)
+    wait_for_new_bot_text(page, before, f"Question 1 of {of}")
+    for number in range(1, of + 1):
+        before = len(bot_texts(page))
+        if number == 2:
+            page.locator(INPUT).fill("yeah mostly")
+            page.keyboard.press("Enter")
+        else:
+            title = ["Yes", "Sort of", "No"][number % 3]
+            page.locator(REPLY_BUTTON, has_text=title).last.click()
+        wait_for_new_bot_text(page, before, f"Question {number + 1} of {of}" if number < of else "Next step 1")
+    contact = load_advising_contact(configured_school_file())
+    page.locator(f"a.rw-reply[href='{contact.booking_url}']").first.wait_for(
+        state="visible", timeout=BOT_TIMEOUT_S * 1000
+    )
+    result = page.locator(BOT_MSG, has_text="Next step 1").last.inner_text()
+    assert "It fits:" in result and "To work on" in result and contact.email in result
+    page.screenshot(path=str(artifacts_dir / "widget-career-fit.png"), full_page=True)
+    assert not page.page_errors, page.page_errors
