@@ -37,7 +37,7 @@ BUTTON_TITLES = {YES: "Yes", SORT_OF: "Sort of", NO: "No"}
 #: Words that join a second thought to the answer: "yes, but only when it matters" is "sort of".
 CONTRAST = re.compile(r"\b(?:but|though|tho|although|except|however|yet)\b", re.I)
 #: A cue that starts within this many words leads the answer ("honestly no, ...").
-LEADING_WORDS = 3
+LEADING_WORDS = 4
 #: A `done` cue counts in an answer of at most this many words ("ok im done").
 SHORT_ANSWER_WORDS = 4
 #: Where a later part of an answer starts: "typing yes, remembering numbers not so much".
@@ -142,15 +142,19 @@ class AnswerReader:
             return STOP
         answer_cues = [c for c in cues if c.label in ANSWERS]
         leading = next((c for c in answer_cues if c.first_word < LEADING_WORDS), None)
+        for_yes, for_no, no_words = self.leaning(plain)
         last = answer_cues[-1] if answer_cues else None
-        if leading is None and last and last.last_word == words - 1:
+        if leading is None and last and last.last_word == words - 1 and last.label != SORT_OF:
+            if (for_yes if last.label == NO else no_words if last.label == YES else 0):
+                return SORT_OF  # "math is fine, science not so much"
             leading = last  # "..., so no"
         if leading is None and any(c.label == AGAIN for c in cues):
             return AGAIN
         if leading is None:
-            for_yes, for_no = self.leaning(plain)
-            if for_yes and for_no and CONTRAST.search(plain):
-                return SORT_OF  # "numbers stick for me but im slow on a keyboard"
+            hedged = any(c.label == SORT_OF for c in answer_cues) and not (for_no and not for_yes)
+            if for_yes and for_no or hedged:
+                # "numbers stick for me but im slow on a keyboard", "I'd like to, I'm just not sure yet"
+                return SORT_OF
             if for_yes != for_no:
                 return YES if for_yes > for_no else NO
             return self.by_meaning(text, embedding)
@@ -175,9 +179,10 @@ class AnswerReader:
             ))
         return found
 
-    def leaning(self, text: str) -> Tuple[int, int]:
+    def leaning(self, text: str) -> Tuple[int, int, int]:
         """How many leaning words speak for yes and for no; a negation just before a word
-        turns it ("not patient"), and counts for no on its own ("I never check")."""
+        turns it ("not patient"), and counts for no on its own ("I never check") when nothing
+        speaks for yes. Also how many leaning words (not negations alone) speak for no."""
         words = [word.lower() for word in WORD.findall(text)]
         for_yes, for_no, turned = 0, 0, set()
         for match in self.leaning_pattern.finditer(text):
@@ -186,8 +191,10 @@ class AnswerReader:
             turned.update(negations)
             says_yes = (self.sign_of[match.group().lower()] > 0) != bool(negations)
             for_yes, for_no = (for_yes + 1, for_no) if says_yes else (for_yes, for_no + 1)
-        for_no += sum(1 for i, word in enumerate(words) if word in NEGATIONS and i not in turned)
-        return for_yes, for_no
+        no_words = for_no
+        if not for_yes:  # "I never check"; but "good at it, never had problems" is no mixed answer
+            for_no += sum(1 for i, word in enumerate(words) if word in NEGATIONS and i not in turned)
+        return for_yes, for_no, no_words
 
     def by_meaning(self, text: str, embedding: Optional[np.ndarray] = None) -> str:
         vector = embedding if embedding is not None else self.encoder.encode([text])[0]

@@ -55,6 +55,7 @@ EVALUATION_SETS = {
 CAREER_FIT_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout" / "career_fit",
     "development": PROJECT_ROOT / "tests" / "dev" / "career_fit",
+    "development 2": PROJECT_ROOT / "tests" / "dev" / "career_fit_2",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {

@@ -69,6 +69,8 @@ def reader(tmp_path_factory) -> AnswerReader:
     ("nah im done with climbing forever", NO),  # "done" stops only at the start or in a short answer
     ("huh", AGAIN), ("idk", AGAIN), ("🤷", AGAIN), ("???", AGAIN),
     ("I'm fast and calm", YES), ("I'm slow and I hate it", NO), ("I'm not calm", NO),  # leaning words, turned
+    ("I'm fast, but slow on ladders", SORT_OF), ("up high I'm calm, on ladders not really", SORT_OF),  # mixed
+    ("I'm calm up there, mostly", SORT_OF), ("I'm slow up there, mostly", NO),  # a hedge weakens a yes only
     ("ladders terrify me", NO), ("I love climbing", YES),  # by meaning
     ("purple elephant sandwich", AGAIN),  # far from every example answer
 ])
