@@ -56,6 +56,7 @@ CAREER_FIT_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout" / "career_fit",
     "development": PROJECT_ROOT / "tests" / "dev" / "career_fit",
     "development 2": PROJECT_ROOT / "tests" / "dev" / "career_fit_2",
+    "development 3": PROJECT_ROOT / "tests" / "dev" / "career_fit_3",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {
