@@ -346,6 +346,10 @@ class ActionAskFitAnswer(AssistantAction):
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
         answers = dict(tracker.get_slot("fit_answers") or {})
         statement = next_statement(fit, answers)
+        if statement is None:  # every statement answered already (the file's were changed since)
+            return ActionCareerFitResult(self.assistant).run(dispatcher, tracker, domain) + [
+                ActiveLoop(None), SlotSet("requested_slot", None),
+            ]
         note = tracker.get_slot("fit_note")
         if note is None and (tracker.latest_message or {}).get("intent", {}).get("name") == START_FIT_INTENT:
             note = "resume" if answers else "intro"

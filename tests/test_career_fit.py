@@ -194,3 +194,9 @@ def test_rest_gets_where_the_quiz_stands_as_data(quiz):
     assert data[0]["quiz"] == {"statement": FIT.statements[0].id, "number": 1, "of": 3, "read_as": None}
     read = [m["custom"] for m in answer(quiz, "nah") if m.get("custom")]
     assert read[-1]["quiz"]["read_as"] == NO and read[-1]["quiz"]["statement"] == FIT.statements[1].id
+
+
+def test_a_quiz_whose_statements_are_all_answered_gives_its_result_when_asked_again(quiz):
+    """The knowledge file's statements changed under a conversation: nothing left to ask."""
+    quiz.slots["fit_answers"] = {statement.id: YES for statement in FIT.statements}
+    assert f"It fits: {FIT.statements[0].fits}" in text_of(start(quiz))
