@@ -20,7 +20,7 @@ KNOWLEDGE   ?= data/knowledge/medical_billing_coding.yml
 NLU_FROM_KNOWLEDGE := data/nlu/from_knowledge.yml
 SPACY_MODEL := models/spacy/en_blank_lookup
 MODEL       := models/career-assistant.tar.gz
-# Embeddings of the knowledge file's example questions, for the action server.
+# Embeddings of the knowledge file's example questions (and the quiz's example answers), for the action server.
 FACT_INDEX  := models/fact_index/.built
 # Which knowledge file the NLU data, model and fact index were made from: rewritten only when
 # KNOWLEDGE names another file, so that switching files retrains even onto an older file.
@@ -93,7 +93,8 @@ $(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json $(wild
 	$(RASA) train --fixed-model-name career-assistant --out models
 	touch $@
 
-$(FACT_INDEX): $(KNOWLEDGE) $(KNOWLEDGE_USED) actions/knowledge.py actions/understanding.py $(wildcard nlu_components/*.py) $(VENV)/.installed
+$(FACT_INDEX): $(KNOWLEDGE) $(KNOWLEDGE_USED) actions/knowledge.py actions/understanding.py actions/career_fit.py \
+		data/career_fit_answers.yml $(wildcard nlu_components/*.py) $(VENV)/.installed
 	$(PYTHON) -m actions.understanding $(KNOWLEDGE)
 	touch $@
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
-from actions.career_fit import AnswerReader
+from actions.career_fit import ANSWER_CACHE, AnswerReader
 from actions.knowledge import KnowledgeBase, configured_knowledge_file, load_knowledge
 from actions.school import DEFAULT_SCHOOL_FILE, AdvisingContact, configured_school_file, load_advising_contact
 from actions.understanding import AspectWords, FactIndex, Relevance, shared_encoder
@@ -47,7 +47,7 @@ class Assistant:
         embeddings under models/ (the served file's, made by `make train`)."""
         encoder = encoder or shared_encoder()
         index = FactIndex.cached(knowledge, encoder) if cache_index else FactIndex(knowledge, encoder)
-        reader = AnswerReader.from_file(encoder) if knowledge.fit else None
+        reader = AnswerReader.from_file(encoder, cache_dir=ANSWER_CACHE) if knowledge.fit else None
         return cls(knowledge, advising, index, Relevance(knowledge), AspectWords(knowledge), reader)
 
     @classmethod

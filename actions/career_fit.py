@@ -8,6 +8,8 @@ is read by its cue words ("yeah mostly", "not really", "idk"), and without one b
 meaning, as the nearest of the example answers (a logistic regression over their sentence
 embeddings, as the fact classifier does for questions).
 """
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,9 @@ from actions.understanding import fit_fact_classifier
 from nlu_components.minilm import MiniLMEncoder
 
 ANSWERS_FILE = PROJECT_ROOT / "data" / "career_fit_answers.yml"
+#: The example answers' embeddings and the classifier fitted on them, kept between starts
+#: (`make train` fills it; keyed by the examples, so any career's action server may use it).
+ANSWER_CACHE = PROJECT_ROOT / "models" / "answer_index"
 
 YES, SORT_OF, NO = "yes", "sort_of", "no"
 #: Not an answer: the student wants to stop, did not understand the question ("huh?"), or
@@ -104,7 +109,7 @@ class AnswerReader:
     or as stop, again (not understood). Whether it is a question about the career instead
     is for the caller to say, with the career's understanding at hand."""
 
-    def __init__(self, words: AnswerWords, encoder: MiniLMEncoder) -> None:
+    def __init__(self, words: AnswerWords, encoder: MiniLMEncoder, cache_dir: Optional[Path] = None) -> None:
         self.encoder = encoder
         # Longest cue first, so that "not really" is found before "really" could be.
         self.cues = sorted(
@@ -121,12 +126,31 @@ class AnswerReader:
         self.example_labels = np.array(
             [number for number, label in enumerate(self.labels) for _ in words.examples[label]]
         )
-        self.vectors = encoder.encode(texts)
-        self.weights, self.bias = fit_fact_classifier(self.vectors, self.example_labels, len(self.labels))
+        self.vectors, self.weights, self.bias = self._embed_and_fit(texts, cache_dir)
+
+    def _embed_and_fit(self, texts: List[str], cache_dir: Optional[Path]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = "\n".join(f"{self.labels[label]}\t{text}" for label, text in zip(self.example_labels, texts, strict=True))
+        path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
+        if path is not None and path.exists():
+            cached = np.load(path)
+            return cached["vectors"], cached["weights"], cached["bias"]
+        vectors = self.encoder.encode(texts)
+        weights, bias = fit_fact_classifier(vectors, self.example_labels, len(self.labels))
+        if path is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for stale in cache_dir.glob("*.npz"):
+                stale.unlink(missing_ok=True)
+            # Written aside, then renamed: two action servers starting at once never read half a file.
+            partial = cache_dir / f"{path.stem}.{os.getpid()}.tmp.npz"
+            np.savez(partial, vectors=vectors, weights=weights, bias=bias)
+            os.replace(partial, path)
+        return vectors, weights, bias
 
     @classmethod
-    def from_file(cls, encoder: MiniLMEncoder, path: Path = ANSWERS_FILE) -> "AnswerReader":
-        return cls(load_answer_words(path), encoder)
+    def from_file(
+        cls, encoder: MiniLMEncoder, path: Path = ANSWERS_FILE, cache_dir: Optional[Path] = None
+    ) -> "AnswerReader":
+        return cls(load_answer_words(path), encoder, cache_dir)
 
     def read(self, text: str, embedding: Optional[np.ndarray] = None) -> str:
         plain = " ".join(APOSTROPHES.sub("", text).split())

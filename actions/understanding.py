@@ -401,8 +401,9 @@ def typo_distance(first: str, second: str) -> int:
 
 
 def main(argv: List[str]) -> int:
-    """Embed the example questions of a knowledge file into the cache, so the action
-    server starts without that work (`make` runs this after training)."""
+    """Embed the example questions of a knowledge file (and the career-fit quiz's example
+    answers) into the caches, so the action server starts without that work (`make` runs
+    this after training)."""
     from actions.knowledge import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 
     try:
@@ -414,6 +415,12 @@ def main(argv: List[str]) -> int:
     print(
         f"{len(index.entries)} example questions and facts embedded, fact classifier fitted, cached under {INDEX_CACHE}"
     )
+    if knowledge.fit:
+        from actions.career_fit import ANSWER_CACHE, AnswerReader
+
+        reader = AnswerReader.from_file(shared_encoder(), cache_dir=ANSWER_CACHE)
+        answers = len(reader.example_labels)
+        print(f"{answers} example answers of the career-fit quiz embedded, cached under {ANSWER_CACHE}")
     return 0
 
 

@@ -200,3 +200,22 @@ def test_a_quiz_whose_statements_are_all_answered_gives_its_result_when_asked_ag
     """The knowledge file's statements changed under a conversation: nothing left to ask."""
     quiz.slots["fit_answers"] = {statement.id: YES for statement in FIT.statements}
     assert f"It fits: {FIT.statements[0].fits}" in text_of(start(quiz))
+
+
+def test_the_example_answers_are_embedded_once_and_kept(tmp_path):
+    """An action server starts without embedding them again (make train fills the cache)."""
+    class CountingEncoder:
+        def __init__(self):
+            self.calls = 0
+
+        def encode(self, texts):
+            self.calls += 1
+            return shared_encoder().encode(texts)
+
+    path = tmp_path / "answers.yml"
+    path.write_text(yaml.safe_dump(ANSWERS))
+    encoder = CountingEncoder()
+    first = AnswerReader.from_file(encoder, path, cache_dir=tmp_path / "cache")
+    again = AnswerReader.from_file(encoder, path, cache_dir=tmp_path / "cache")
+    assert encoder.calls == 1
+    assert again.vectors == pytest.approx(first.vectors) and again.read("ladders terrify me") == NO

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from actions.replies import decline
+from actions.replies import FIT_BUTTON, decline
 from actions.school import configured_school_file, load_advising_contact
 from tests.knowledge_files import SERVED, asked_by
 
@@ -35,9 +35,11 @@ def test_out_of_scope_is_declined_with_no_career_fact(running_bot, line):
 
 
 def test_greeting_offers_every_topic_as_a_button_and_a_button_answers(running_bot):
+    """... and the career-fit quiz's button, when the file served has one."""
     messages = running_bot.bot.ask(new_sender(), "hi")
     buttons = [button for message in messages for button in message.get("buttons", [])]
-    assert buttons == [{"title": t.button, "payload": f"/{t.intent}"} for t in SERVED.topics.values()]
+    fit = [{"title": FIT_BUTTON.title, "payload": FIT_BUTTON.payload}] if SERVED.fit else []
+    assert buttons == [{"title": t.button, "payload": f"/{t.intent}"} for t in SERVED.topics.values()] + fit
     topic = next(iter(SERVED.topics.values()))
     assert topic.headline.text in running_bot.bot.reply_text(new_sender(), f"/{topic.intent}")
 
