@@ -353,7 +353,8 @@ class ActionAskFitAnswer(AssistantAction):
         note = tracker.get_slot("fit_note")
         if note is None and (tracker.latest_message or {}).get("intent", {}).get("name") == START_FIT_INTENT:
             note = "resume" if answers else "intro"
-        previous = fit.statements[fit.statements.index(statement) - 1] if fit.statements.index(statement) else None
+        number = fit.statements.index(statement)
+        previous = fit.statements[number - 1] if number else None
         read_as = {"again": AGAIN, "back": QUESTION}.get(note or "", answers.get(previous.id) if previous else None)
         send(dispatcher, tracker, fit_question(fit, statement, note, read_as))
         return [SlotSet("fit_note", None)]

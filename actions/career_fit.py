@@ -8,8 +8,6 @@ is read by its cue words ("yeah mostly", "not really", "idk"), and without one b
 meaning, as the nearest of the example answers (a logistic regression over their sentence
 embeddings, as the fact classifier does for questions).
 """
-import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ import numpy as np
 import yaml
 
 from actions.knowledge import PROJECT_ROOT, CareerFit, FitStatement, KnowledgeFileError
-from actions.understanding import fit_fact_classifier
+from actions.understanding import cached_arrays, fit_fact_classifier
 from nlu_components.minilm import MiniLMEncoder
 
 ANSWERS_FILE = PROJECT_ROOT / "data" / "career_fit_answers.yml"
@@ -52,14 +50,15 @@ APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 NEGATIONS = frozenset({"not", "dont", "never", "cant", "cannot", "wont", "isnt", "wasnt", "arent", "no", "without"})
 NEGATION_REACH = 2
 
-
-def _any_of(phrases) -> "re.Pattern[str]":
-    """Any of the phrases as whole words (the longest first where they overlap)."""
-    return re.compile("|".join(rf"(?<![\w']){re.escape(p)}(?![\w'])" for p in phrases), re.I)
 #: An answer without cue words that is less similar than this to every example answer is
 #: not read as an answer ("potato").
 MIN_SIMILARITY = 0.45
 WORD = re.compile(r"[\w'%/?-]+")
+
+
+def _any_of(phrases) -> "re.Pattern[str]":
+    """Any of the phrases as whole words (the longest first where they overlap)."""
+    return re.compile("|".join(rf"(?<![\w']){re.escape(p)}(?![\w'])" for p in phrases), re.I)
 
 
 @dataclass(frozen=True)
@@ -130,21 +129,14 @@ class AnswerReader:
 
     def _embed_and_fit(self, texts: List[str], cache_dir: Optional[Path]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         key = "\n".join(f"{self.labels[label]}\t{text}" for label, text in zip(self.example_labels, texts, strict=True))
-        path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
-        if path is not None and path.exists():
-            cached = np.load(path)
-            return cached["vectors"], cached["weights"], cached["bias"]
-        vectors = self.encoder.encode(texts)
-        weights, bias = fit_fact_classifier(vectors, self.example_labels, len(self.labels))
-        if path is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            for stale in cache_dir.glob("*.npz"):
-                stale.unlink(missing_ok=True)
-            # Written aside, then renamed: two action servers starting at once never read half a file.
-            partial = cache_dir / f"{path.stem}.{os.getpid()}.tmp.npz"
-            np.savez(partial, vectors=vectors, weights=weights, bias=bias)
-            os.replace(partial, path)
-        return vectors, weights, bias
+
+        def embed_and_fit() -> Dict[str, np.ndarray]:
+            vectors = self.encoder.encode(texts)
+            weights, bias = fit_fact_classifier(vectors, self.example_labels, len(self.labels))
+            return {"vectors": vectors, "weights": weights, "bias": bias}
+
+        arrays = cached_arrays(cache_dir, key, embed_and_fit)
+        return arrays["vectors"], arrays["weights"], arrays["bias"]
 
     @classmethod
     def from_file(

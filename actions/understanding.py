@@ -12,12 +12,13 @@ the answering code also reads the message by sentence embeddings, clause by clau
   message the intent classifier called out of scope is really about this career.
 """
 import hashlib
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -178,20 +179,16 @@ class FactIndex:
         limits = (f"limit {limit_id}\t{','.join(topics)}\t{text}" for limit_id, topics, text in limit_triples)
         situation_pairs = zip(self.statement_of_situation, situations, strict=True)
         fit = (f"fit {statement}\t{text}" for statement, text in situation_pairs)
-        key = "\n".join([f"C={CLASSIFIER_C}", *entries, *limits, *fit])
-        path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz" if cache_dir else None
-        if path is not None and path.exists():
-            cached = np.load(path)
-            return cached["vectors"], cached["weights"], cached["bias"], cached["limit_vectors"]
-        vectors = self.encoder.encode(texts + limit_examples + situations)
-        vectors, limit_vectors = vectors[: len(texts)], vectors[len(texts):]
-        weights, bias = fit_fact_classifier(vectors, self.fact_of_entry, len(self.facts))
-        if path is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            for stale in [*cache_dir.glob("*.npy"), *cache_dir.glob("*.npz")]:
-                stale.unlink()
-            np.savez(path, vectors=vectors, weights=weights, bias=bias, limit_vectors=limit_vectors)
-        return vectors, weights, bias, limit_vectors
+        key = "\n".join([*entries, *limits, *fit])
+
+        def embed_and_fit() -> Dict[str, np.ndarray]:
+            vectors = self.encoder.encode(texts + limit_examples + situations)
+            weights, bias = fit_fact_classifier(vectors[: len(texts)], self.fact_of_entry, len(self.facts))
+            return {"vectors": vectors[: len(texts)], "weights": weights, "bias": bias,
+                    "limit_vectors": vectors[len(texts):]}
+
+        arrays = cached_arrays(cache_dir, key, embed_and_fit)
+        return arrays["vectors"], arrays["weights"], arrays["bias"], arrays["limit_vectors"]
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """(texts, facts): the fact classifier's probabilities for each embedded text."""
@@ -259,6 +256,30 @@ class FactIndex:
     def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
         topic, fact = self.facts[fact_number]
         return FactMatch(topic, fact, float(similarity), int(clause), float(probability))
+
+
+def cached_arrays(
+    cache_dir: Optional[Path], key: str, compute: Callable[[], Dict[str, np.ndarray]]
+) -> Dict[str, np.ndarray]:
+    """The arrays `compute` makes from what `key` describes (embeddings and a classifier
+    fitted on them), kept in `cache_dir` between starts, one file per key (the key includes
+    the classifier's setting); None: computed every time. A file is written aside, then
+    renamed, so two servers starting at once never read half of one."""
+    if cache_dir is None:
+        return compute()
+    key = f"C={CLASSIFIER_C}\n{key}"
+    path = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+    if path.exists():
+        with np.load(path) as cached:
+            return {name: cached[name] for name in cached.files}
+    arrays = compute()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for stale in [*cache_dir.glob("*.npy"), *cache_dir.glob("*.npz")]:
+        stale.unlink(missing_ok=True)
+    partial = cache_dir / f"{path.stem}.{os.getpid()}.tmp.npz"
+    np.savez(partial, **arrays)
+    os.replace(partial, path)
+    return arrays
 
 
 def fit_fact_classifier(vectors: np.ndarray, labels: np.ndarray, facts: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -336,6 +357,12 @@ JOINED_BY = re.compile(r"\s*(?:&|\+|/)\s*|\s+n\s+", re.I)
 WORD = re.compile(r"[a-z]+")
 
 
+def names_pattern(names: Sequence[str]) -> "re.Pattern[str]":
+    """Any of the names as whole words, in the singular or the plural ("coders", "RNs")."""
+    longest_first = sorted(names, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in longest_first) + r")s?\b", re.I)
+
+
 class Relevance:
     """Whether a message talks about this career: it uses one of the career's names (from
     the knowledge file), misspelt or not ("medicle biling", "codeing"), or points at
@@ -351,12 +378,9 @@ class Relevance:
     LONG_WORD_LETTERS = 7
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
-        names = sorted(knowledge.career_names + (knowledge.career_name.lower(),), key=len, reverse=True)
-        self.career_name = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")s?\b", re.I)
-        others = sorted(knowledge.other_occupations, key=len, reverse=True)
-        self.other_occupation = (
-            re.compile(r"\b(?:" + "|".join(re.escape(name) for name in others) + r")s?\b", re.I) if others else None
-        )
+        names = knowledge.career_names + (knowledge.career_name.lower(),)
+        self.career_name = names_pattern(names)
+        self.other_occupation = names_pattern(knowledge.other_occupations) if knowledge.other_occupations else None
         self.name_words = sorted(
             {word for name in names for word in WORD.findall(name) if len(word) >= self.NAME_WORD_LETTERS}
         )
