@@ -43,10 +43,11 @@ from actions.school import AdvisingContact, configured_school_file, load_advisin
 from scripts.import_clinc150 import HANDLED_BY_BOT
 from tests.harness.bot_servers import PATCHED_RASA, PROJECT_ROOT, Bot, running_servers
 
-#: The held-out set first, then the development sets reported beside it.
+#: The held-out sets first (every name starting with HELD_OUT), then the development sets reported beside them.
 HELD_OUT = "held-out"
 EVALUATION_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout",
+    f"{HELD_OUT}, dialogues 2026-12-03": PROJECT_ROOT / "tests" / "heldout" / "dialogues_2026_12_03",
     "development": PROJECT_ROOT / "tests" / "dev" / "former_heldout",
     "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
     "development, conversations 2026-12-03": PROJECT_ROOT / "tests" / "dev" / "conversations_2026_12_03",
@@ -649,14 +650,14 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-cross-validation", action="store_true", help="skip the 5 extra trainings")
     parser.add_argument(
         "--development-only", action="store_true",
-        help="skip the held-out set, while working on what it measures (it is scored once, at the end)",
+        help="skip the held-out sets, while working on what they measure (each is scored once, at the end)",
     )
     args = parser.parse_args(argv)
     started = time.monotonic()
     judge = Judge(load_knowledge(configured_knowledge_file()), load_advising_contact(configured_school_file()))
     evaluation_sets = [
         EvaluationSet.load(name, folder) for name, folder in EVALUATION_SETS.items()
-        if not (args.development_only and name == HELD_OUT)
+        if not (args.development_only and name.startswith(HELD_OUT))
     ]
     clinc_sets = clinc150_lines(Path(args.clinc150)) if Path(args.clinc150).exists() else {}
     if not clinc_sets:
