@@ -58,6 +58,13 @@ class Tuning:
     # even when up to situation_margin farther than from a fact's questions
     situation_similarity: float = 0.60
     situation_margin: float = 0.05
+    # a message in a conversation is also read after the question the last answer answered;
+    # that reading weighs this much in the fact classifier's probability ("and whats in it")
+    context_weight: float = 0.30
+    # the fact classifier this sure of a fact outweighs an aspect word not trusted as far as
+    # trusted_aspect, and the topic under discussion ("can I move up eventually?" about
+    # where people work asks about advancement, not about moving between employers)
+    sure_fact_probability: float = 0.60
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -202,6 +209,11 @@ def _not_the_same_again(
     if len(answer.told) != 1 or answer.told[0][1].id != context.last_fact or not ranking:
         return answer
     topic, last = answer.told[0]
+    sure = _sure_fact(ranking.facts, tuning)
+    if sure is not None and sure.fact is last and ranking.facts[0].fact is last:
+        # "what books do i need for it" after the exam: closest to it and sure of it, read in
+        # context; it asks for the same fact again.
+        return answer
     # Not the older figure of the one just told, unless asked for ("where is that figure from?").
     skipped = {last.id} | ({last.replaces} if last.replaces and "older" not in message.aspect_ids else set())
     better = next((m for m in ranking.facts if m.topic is topic and m.fact.id not in skipped), None)
@@ -258,9 +270,12 @@ def _follow_up(
     for (`_aspect_follow_up`), the fact of another topic it is clearly
     closer to, the fact of this topic it is close to, or ("tell me more") the next fact not
     told yet, older figures last."""
+    agreed = _agreed_fact(message, matches, tuning)
     by_aspect = _aspect_follow_up(knowledge, current, message, matches, tuning) if message.aspect_ids else None
-    if by_aspect:
+    if by_aspect and not (agreed and by_aspect.told != ((agreed.topic, agreed.fact),)):
         return by_aspect
+    if agreed:
+        return Answer(told=((agreed.topic, agreed.fact),))
     in_topic = [match for match in matches if match.topic is current]
     best = matches[0] if matches else None
     if best and best.topic is not current and best.similarity >= tuning.relevant_similarity and (
@@ -278,6 +293,26 @@ def _follow_up(
     # the next topic's first fact not told yet (its headline may have come up already)
     fact = next((f for f in following.facts if f.id not in context.facts_told), following.headline)
     return Answer(told=((following, fact),))
+
+
+def _sure_fact(matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMatch]:
+    """The fact the fact classifier, reading the message in context, is sure of, if any."""
+    if not matches:
+        return None
+    best = max(matches, key=lambda match: match.probability_in(tuning.context_weight))
+    return best if best.probability_in(tuning.context_weight) >= tuning.sure_fact_probability else None
+
+
+def _agreed_fact(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMatch]:
+    """The fact the fact classifier is sure of, when NLU's intent names its topic: two
+    readings agreeing outweigh an aspect word not trusted as far as `trusted_aspect`
+    ("What mean the coding?" is no question about the average pay) and the topic under
+    discussion ("can I move up eventually?" about where people work)."""
+    sure = _sure_fact(matches, tuning)
+    if sure is None or message.unsure or sure.topic.intent != message.intent:
+        return None
+    trusted = [a for a in message.aspect_ids if message.aspect_weights.get(a, 1.0) >= tuning.trusted_aspect]
+    return None if any(sure.topic.fact_for(a) is not sure.fact for a in trusted) else sure
 
 
 def _aspect_follow_up(
@@ -316,6 +351,9 @@ def _place(
     top_similarity = ranking.facts[0].similarity
     sure_of_topic = intent_topic is best_match.topic and _intent_is_sure(message, tuning)
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
+    agreed = _agreed_fact(message, ranking.facts, tuning)
+    if agreed and current_fact and agreed.fact is not current_fact:
+        return Answer(told=((agreed.topic, agreed.fact),))
     if current_fact and not (sure_of_topic and _fact_for_any(best_match.topic, message.aspect_ids)):
         # "could I change from one to another?" while talking about where people work; "and
         # the membership?" about the exam: unless another topic is sure and has that detail.
@@ -394,7 +432,7 @@ def _score(
     the fact its topic gives for the message's aspect words. Best first."""
     scored = []
     for match in matches:
-        score = match.probability
+        score = match.probability_in(tuning.context_weight)
         if weigh_intent:
             score += tuning.intent_weight * message.confidence(match.topic.intent)
         aspect = next((a for a in message.aspect_ids if match.topic.fact_for(a)), None)

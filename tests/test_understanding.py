@@ -1,5 +1,6 @@
 """Relevance, ranking by meaning and the answering decisions, on a small made-up
 knowledge file (a bakery career), so they are tested apart from this career's data."""
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,38 @@ def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
     assert [question[0].fact for question in ranking.questions] == [
         knowledge.topics["duties"].headline, knowledge.topics["pay"].headline,
     ]
+
+
+def test_a_message_is_also_read_after_the_question_the_last_answer_answered(bakery):
+    """`in_context`: the classifier's reading of the question answered last followed by
+    the message; None when read alone, and the message's own probability is unchanged."""
+    knowledge, index = bakery
+    hours = knowledge.topics["duties"].facts[1]
+    alone = index.rank("and is that every day?")
+    in_context = index.rank("and is that every day?", context=hours.questions[0])
+    assert all(match.in_context is None for match in alone.facts)
+    probability_of = lambda ranking, fact: next(m for m in ranking.facts if m.fact is fact)
+    assert probability_of(in_context, hours).probability == pytest.approx(probability_of(alone, hours).probability)
+    assert probability_of(in_context, hours).in_context > probability_of(alone, hours).probability
+    blended = probability_of(in_context, hours)
+    assert blended.probability_in(0.0) == pytest.approx(blended.probability)
+    assert blended.probability_in(1.0) == pytest.approx(blended.in_context)
+
+
+def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_aspect_word(bakery):
+    """"What mean the coding?" is no question about the average pay: NLU's intent and the
+    fact classifier both read the other topic's fact."""
+    knowledge, _ = bakery
+    duties, pay = knowledge.topics["duties"], knowledge.topics["pay"]
+    ranking = ranked(match(knowledge, "pay", 0, 0.7, probability=0.9), match(knowledge, "duties", 1, 0.5, probability=0.05))
+    untrusted = Message([("ask_pay", 0.95)], aspect_ids=["early"], aspect_weights={"early": 0.4})
+    assert choose_answer(knowledge, untrusted, Context(topic="duties"), ranking, Tuning()).told == ((pay, pay.headline),)
+    trusted = replace(untrusted, aspect_weights={"early": 0.9})
+    told = choose_answer(knowledge, trusted, Context(topic="duties"), ranking, Tuning()).told
+    assert told == ((duties, duties.fact_for("early")),), "a trusted aspect word still picks its detail"
+    another_intent = replace(untrusted, intent_ranking=[("ask_duties", 0.95)])
+    told = choose_answer(knowledge, another_intent, Context(topic="duties"), ranking, Tuning()).told
+    assert told == ((duties, duties.fact_for("early")),), "the classifier alone does not outweigh it"
 
 
 def match(knowledge, topic, index, similarity, clause=0, probability=None):
@@ -369,21 +402,29 @@ def test_inside_a_conversation_an_aspect_word_of_the_topic_under_discussion_pick
     assert answer.told == ((duties, duties.fact_for("early")),)
 
 
-@pytest.mark.parametrize("told_again, next_best, expected", [
+@pytest.mark.parametrize("told_again, next_best, told_again_probability, expected", [
     # "is that good money?" after the median pay: the comparison with other incomes
-    (0.8, 0.65, 1),
+    (0.8, 0.65, 0.5, 1),
     # "does that include medical terms?" right after what the training covers: that fact again
-    (0.7, 0.48, 0),
+    (0.7, 0.48, 0.5, 0),
     # "where do people get one of those?" right after the degree: the degree again, briefly
-    (0.8, 0.2, 0),
-], ids=["next-best-close", "told-far-closer", "nothing-else-close"])
-def test_a_question_landing_on_the_fact_just_told(bakery, told_again, next_best, expected):
-    """gets the topic's next-best match, unless that is far behind or not close at all."""
+    (0.8, 0.2, 0.5, 0),
+    # "what books do i need for it" right after the exam: closest to it, and the classifier
+    # is sure of it
+    (0.57, 0.47, 0.7, 0),
+], ids=["next-best-close", "told-far-closer", "nothing-else-close", "sure-of-the-fact-told"])
+def test_a_question_landing_on_the_fact_just_told(bakery, told_again, next_best, told_again_probability, expected):
+    """gets the topic's next-best match, unless that is far behind or not close at all, or
+    the fact classifier is sure of the fact just told."""
     knowledge, _ = bakery
     duties = knowledge.topics["duties"]
     answer = choose_answer(
         knowledge, Message([("ask_duties", 0.95)]), Context(topic="duties", last_fact=duties.headline.id),
-        ranked(match(knowledge, "duties", 0, told_again), match(knowledge, "duties", 1, next_best)), Tuning(),
+        ranked(
+            match(knowledge, "duties", 0, told_again, probability=told_again_probability),
+            match(knowledge, "duties", 1, next_best, probability=1 - told_again_probability),
+        ),
+        Tuning(),
     )
     assert answer.told == ((duties, duties.facts[expected]),)
 
