@@ -125,10 +125,10 @@ def test_a_message_is_also_read_after_the_question_the_last_answer_answered(bake
     alone = index.rank("and is that every day?")
     in_context = index.rank("and is that every day?", context=hours.questions[0])
     assert all(match.in_context is None for match in alone.facts)
-    probability_of = lambda ranking, fact: next(m for m in ranking.facts if m.fact is fact)
-    assert probability_of(in_context, hours).probability == pytest.approx(probability_of(alone, hours).probability)
-    assert probability_of(in_context, hours).in_context > probability_of(alone, hours).probability
-    blended = probability_of(in_context, hours)
+    read_alone = next(m for m in alone.facts if m.fact is hours)
+    blended = next(m for m in in_context.facts if m.fact is hours)
+    assert blended.probability == pytest.approx(read_alone.probability)
+    assert blended.in_context > read_alone.probability
     assert blended.probability_in(0.0) == pytest.approx(blended.probability)
     assert blended.probability_in(1.0) == pytest.approx(blended.in_context)
 
@@ -138,9 +138,12 @@ def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_as
     fact classifier both read the other topic's fact."""
     knowledge, _ = bakery
     duties, pay = knowledge.topics["duties"], knowledge.topics["pay"]
-    ranking = ranked(match(knowledge, "pay", 0, 0.7, probability=0.9), match(knowledge, "duties", 1, 0.5, probability=0.05))
+    ranking = ranked(
+        match(knowledge, "pay", 0, 0.7, probability=0.9), match(knowledge, "duties", 1, 0.5, probability=0.05)
+    )
     untrusted = Message([("ask_pay", 0.95)], aspect_ids=["early"], aspect_weights={"early": 0.4})
-    assert choose_answer(knowledge, untrusted, Context(topic="duties"), ranking, Tuning()).told == ((pay, pay.headline),)
+    told = choose_answer(knowledge, untrusted, Context(topic="duties"), ranking, Tuning()).told
+    assert told == ((pay, pay.headline),)
     trusted = replace(untrusted, aspect_weights={"early": 0.9})
     told = choose_answer(knowledge, trusted, Context(topic="duties"), ranking, Tuning()).told
     assert told == ((duties, duties.fact_for("early")),), "a trusted aspect word still picks its detail"
