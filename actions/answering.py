@@ -315,6 +315,17 @@ def _agreed_fact(message: Message, matches: Sequence[FactMatch], tuning: Tuning)
     return None if any(sure.topic.fact_for(a) is not sure.fact for a in trusted) else sure
 
 
+def _trusted_or_closest(
+    fact: Fact, topic: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
+) -> bool:
+    """Whether an aspect word of the message may pick this fact of the topic: a trusted
+    one always; another only if the fact is also the topic's closest by meaning ("is that
+    more than most people make?" asks for the comparison, not the highest pay)."""
+    weight = max(message.aspect_weights.get(a, 1.0) for a in message.aspect_ids if topic.fact_for(a) is fact)
+    closest = next((match.fact for match in matches if match.topic is topic), None)
+    return weight >= tuning.trusted_aspect or closest in (None, fact)
+
+
 def _aspect_follow_up(
     knowledge: KnowledgeBase, current: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
 ) -> Optional[Answer]:
@@ -324,8 +335,10 @@ def _aspect_follow_up(
     jobs are there?" about the certification). A trusted word that no topic answers gets
     "I can't tell you"; an untrusted one ("which one is best?") is read by meaning instead."""
     fact = _fact_for_any(current, message.aspect_ids)
-    if fact:
+    if fact and _trusted_or_closest(fact, current, message, matches, tuning):
         return Answer(told=((current, fact),))
+    if fact:
+        return None
     for match in matches:
         if match.similarity < tuning.follow_up_similarity:
             break
@@ -351,6 +364,8 @@ def _place(
     top_similarity = ranking.facts[0].similarity
     sure_of_topic = intent_topic is best_match.topic and _intent_is_sure(message, tuning)
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
+    if current_fact and not _trusted_or_closest(current_fact, current, message, ranking.facts, tuning):
+        current_fact = None
     agreed = _agreed_fact(message, ranking.facts, tuning)
     if agreed and current_fact and agreed.fact is not current_fact:
         return Answer(told=((agreed.topic, agreed.fact),))
@@ -371,6 +386,10 @@ def _place(
     close = best_match.similarity >= nearness or intent_topic is not None
     if sure_of_topic or (likely and close):
         return Answer(told=tuple(_facts_to_tell(message, ranking, best_match, tuning)[: tuning.most_facts]))
+    sure = _sure_fact(ranking.facts, tuning)
+    if current is not None and sure and sure.topic is current and sure.similarity >= tuning.follow_up_similarity:
+        # "Is high for America?" about the pay: NLU unsure, the fact classifier sure, in the topic.
+        return Answer(told=((current, sure.fact),))
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
 
 

@@ -152,6 +152,33 @@ def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_as
     assert told == ((duties, duties.fact_for("early")),), "the classifier alone does not outweigh it"
 
 
+@pytest.mark.parametrize("weight, expected", [(0.3, 0), (0.9, 1)], ids=["untrusted", "trusted"])
+def test_an_untrusted_aspect_word_picks_its_fact_only_if_the_topic_has_none_closer(bakery, weight, expected):
+    """"is that more than most people make?" about the pay: "most" rarely means the highest
+    pay, and the comparison is closer by meaning; a trusted word ("hourly") still decides."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    message = Message([("follow_up", 0.95)], aspect_ids=["early"], aspect_weights={"early": weight})
+    ranking = ranked(
+        match(knowledge, "duties", 0, 0.7, probability=0.5), match(knowledge, "duties", 1, 0.5, probability=0.4)
+    )
+    answer = choose_answer(knowledge, message, Context(topic="duties"), ranking, Tuning())
+    assert answer.told == ((duties, duties.facts[expected]),)
+
+
+def test_nlu_unsure_in_a_conversation_but_the_fact_classifier_sure_of_a_fact_of_its_topic(bakery):
+    """"Is high for America?" about the pay is answered, not met with a clarifying question;
+    out of a conversation it still is."""
+    knowledge, _ = bakery
+    pay = knowledge.topics["pay"]
+    message = Message([("follow_up", 0.3), ("ask_duties", 0.2)], unsure=True)
+    ranking = ranked(
+        match(knowledge, "pay", 0, 0.5, probability=0.9), match(knowledge, "duties", 0, 0.4, probability=0.05)
+    )
+    assert choose_answer(knowledge, message, Context(topic="pay"), ranking, Tuning()).told == ((pay, pay.headline),)
+    assert not choose_answer(knowledge, message, Context(), ranking, Tuning()).told
+
+
 def match(knowledge, topic, index, similarity, clause=0, probability=None):
     """A made-up match; the fact classifier's probability is the similarity unless given."""
     fact = knowledge.topics[topic].facts[index]
