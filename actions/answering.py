@@ -243,11 +243,13 @@ def _with_limits(
 
 
 def _about_another_occupation(message: Message) -> bool:
-    """"btw how much do RNs make?" in a conversation about the pay: NLU reads it as out of
-    scope, it names another occupation and not this one. Close as it is to the pay
-    questions by meaning, it is about another job. ("As a nurse, how long is the
-    training?" is read as a question about the certification, and answered.)"""
-    return message.intent == OUT_OF_SCOPE_INTENT and message.names_other_occupation and not message.names_career
+    """"btw how much do RNs make?" or "how about nurses?" in a conversation about the pay:
+    NLU reads it as out of scope or as a follow-up, and it names another occupation and not
+    this one. Close as it is to the pay questions by meaning, it asks about another job. ("As
+    a nurse, how long is the training?" is read as a question about the certification, and
+    answered.)"""
+    asks_the_same_of_it = message.intent in (OUT_OF_SCOPE_INTENT, FOLLOW_UP_INTENT)
+    return asks_the_same_of_it and message.names_other_occupation and not message.names_career
 
 
 def _intent_is_sure(message: Message, tuning: Tuning) -> bool:

@@ -138,10 +138,13 @@ class Limit:
     #: Messages that ask for it, for the ones its words miss: a message closer to these
     #: than to any fact's questions asks for it too (actions/understanding.py).
     examples: Tuple[str, ...] = ()
-    #: Ways people ask for it in the middle of a conversation about the topic of one of its
-    #: facts ("which one would you pick?" about the credentials): like `examples`, but
-    #: they make sense only there, so they count only then.
+    #: Ways people ask for it in the middle of a conversation about one of its `topics`
+    #: ("which one would you pick?" about the credentials): like `examples`, but they make
+    #: sense only there, so they count only then.
     follow_ups: Tuple[str, ...] = ()
+    #: Ids of the topics in whose conversation the follow-ups count: as given in the file
+    #: ("how much is it?" about the certification asks its cost), else those of its facts.
+    topics: Tuple[str, ...] = ()
 
     def asked_in(self, text: str) -> bool:
         lowered = text.lower()
@@ -320,7 +323,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         sources=sources,
         aspects=aspects,
         topics=topics,
-        limits=_read_limits(reader, root.get("limits") or {}, {fact.id for fact in facts}),
+        limits=_read_limits(reader, root.get("limits") or {}, topics),
         fit=_read_fit(reader, root["fit"], {fact.id for fact in facts}) if "fit" in root else None,
     )
 
@@ -385,29 +388,35 @@ def _read_sources(reader: FileReader, value: Any) -> Dict[str, Source]:
     return sources
 
 
-def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> Dict[str, Limit]:
+def _read_limits(reader: FileReader, value: Any, topics: Dict[str, Topic]) -> Dict[str, Limit]:
+    topic_of_fact = {fact.id: topic.id for topic in topics.values() for fact in topic.facts}
     limits = {}
     for limit_id, body in (reader.mapping(value, "limits").items() if value else ()):
         entry = f"limit '{limit_id}'"
         body = reader.mapping(
             body, entry, required=("words", "missing", "look"),
-            optional=("url", "compared", "facts", "redirect", "examples", "follow_ups"),
+            optional=("url", "compared", "facts", "redirect", "examples", "follow_ups", "topics"),
         )
         facts = reader.text_list(body.get("facts", []), f"{entry} facts", allow_empty=True)
         compared = reader.text_list(body.get("compared", []), f"{entry} compared", allow_empty=True)
         for fact_id in facts:
-            if fact_id not in fact_ids:
+            if fact_id not in topic_of_fact:
                 raise reader.fail(f"{entry} facts", f"'{fact_id}' is not the id of a fact")
+        follow_up_topics = reader.text_list(body.get("topics", []), f"{entry} topics", allow_empty=True)
+        for topic_id in follow_up_topics:
+            if topic_id not in topics:
+                raise reader.fail(f"{entry} topics", f"'{topic_id}' is not the id of a topic")
         redirect = body.get("redirect", False)
         if not isinstance(redirect, bool):
             raise reader.fail(f"{entry} redirect", f"must be true or false, not {_describe(redirect)}")
         if redirect and facts:
             raise reader.fail(f"{entry} facts", "a redirect is not about the career: it tells no facts")
         follow_ups = reader.text_list(body.get("follow_ups", []), f"{entry} follow_ups", allow_empty=True)
-        if follow_ups and not facts:
+        follow_up_topics = follow_up_topics or tuple(dict.fromkeys(topic_of_fact[fact_id] for fact_id in facts))
+        if follow_ups and not follow_up_topics:
             raise reader.fail(
                 f"{entry} follow_ups",
-                "follow-ups count only in a conversation about the topic of one of the limit's facts: give it facts",
+                "follow-ups count only in a conversation about one of the limit's topics: give it topics or facts",
             )
         limits[limit_id] = Limit(
             id=reader.identifier(limit_id, entry),
@@ -420,6 +429,7 @@ def _read_limits(reader: FileReader, value: Any, fact_ids: Collection[str]) -> D
             redirect=redirect,
             examples=reader.text_list(body.get("examples", []), f"{entry} examples", allow_empty=True),
             follow_ups=follow_ups,
+            topics=follow_up_topics,
         )
     return limits
 

@@ -155,11 +155,10 @@ class FactIndex:
         self.limit_of_example: List[str] = []
         examples: List[str] = []
         #: Per limit example, the topics it counts in: every topic ("") for an example, the
-        #: topics of the limit's facts for a follow-up ("which one would you pick?").
+        #: limit's topics for a follow-up ("which one would you pick?").
         self.limit_example_topics: List[Tuple[str, ...]] = []
         for limit in knowledge.limits.values():
-            fact_topics = tuple(dict.fromkeys(ref[0].id for ref in map(knowledge.fact, limit.facts) if ref))
-            for texts_of_kind, topics in ((limit.examples, ("",)), (limit.follow_ups, fact_topics)):
+            for texts_of_kind, topics in ((limit.examples, ("",)), (limit.follow_ups, limit.topics)):
                 self.limit_of_example += [limit.id] * len(texts_of_kind)
                 self.limit_example_topics += [topics] * len(texts_of_kind)
                 examples += texts_of_kind

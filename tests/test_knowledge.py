@@ -185,12 +185,29 @@ def test_redirect_that_tells_facts(tmp_path):
     assert error.entry == "limit 'noise_complaint' facts" and "tells no facts" in error.problem
 
 
-def test_limit_follow_ups_without_facts(tmp_path):
-    """A limit's follow-ups count in a conversation about the topic of one of its facts: without facts, never."""
+def test_limit_follow_ups_without_facts_or_topics(tmp_path):
+    """A limit's follow-ups count in a conversation about one of its topics (given, or those
+    of its facts): without either, never."""
     error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(
         follow_ups=["and over there?"]
     )))
-    assert error.entry == "limit 'local_figures' follow_ups" and "give it facts" in error.problem
+    assert error.entry == "limit 'local_figures' follow_ups" and "give it topics or facts" in error.problem
+
+
+def test_limit_topics_name_topics(tmp_path):
+    error = refuse(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(
+        follow_ups=["and over there?"], topics=["pay", "weather"]
+    )))
+    assert error.entry == "limit 'local_figures' topics" and "'weather' is not the id of a topic" in error.problem
+
+
+def test_limit_topics_default_to_those_of_its_facts(tmp_path):
+    knowledge = load_knowledge(write_variant(tmp_path, lambda d: d["limits"]["local_figures"].update(
+        follow_ups=["and over there?"], topics=["pay"]
+    )))
+    assert knowledge.limits["local_figures"].topics == ("pay",)
+    with_facts = next(limit for limit in knowledge.limits.values() if limit.facts)
+    assert with_facts.topics == tuple(dict.fromkeys(knowledge.fact(f)[0].id for f in with_facts.facts))
 
 
 def test_aspect_not_in_a_phrase_without_its_words(tmp_path):

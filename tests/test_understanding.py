@@ -374,6 +374,7 @@ def test_a_limit_s_follow_ups_count_only_in_a_conversation_about_the_topic_of_it
 
 @pytest.mark.parametrize("text, intent, declined", [
     ("and how much does a butcher make?", "out_of_scope", True),
+    ("how about baristas?", "follow_up", True),  # asks the same of another job
     ("does a baker earn more than a butcher?", "out_of_scope", False),  # names the career too
     ("I was a barista, how much would I earn?", "ask_pay", False),  # read as a question about the pay
 ])
