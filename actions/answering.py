@@ -180,7 +180,7 @@ def _understood(
         return Answer(told=((offered, offered.headline),)) if offered else Answer()
 
     current = knowledge.topics.get(context.topic or "")
-    if current is not None and _about_another_occupation(message):
+    if _about_another_occupation(message):
         return Answer(out_of_scope=True)
     matches = ranking.facts if ranking else ()
     leans_on_context = message.refers_back and not _sure_of_another_topic(knowledge, message, current, tuning)
@@ -243,11 +243,11 @@ def _with_limits(
 
 
 def _about_another_occupation(message: Message) -> bool:
-    """"btw how much do RNs make?" or "how about nurses?" in a conversation about the pay:
-    NLU reads it as out of scope or as a follow-up, and it names another occupation and not
-    this one. Close as it is to the pay questions by meaning, it asks about another job. ("As
-    a nurse, how long is the training?" is read as a question about the certification, and
-    answered.)"""
+    """"pharmacist salary 2024?", or "btw how much do RNs make?" and "how about nurses?" in a
+    conversation about the pay: NLU reads it as out of scope or as a follow-up, and it names
+    another occupation and not this one. Close as it is to the pay questions by meaning, it
+    asks about another job. ("As a nurse, how long is the training?" is read as a question
+    about the certification, and answered.)"""
     asks_the_same_of_it = message.intent in (OUT_OF_SCOPE_INTENT, FOLLOW_UP_INTENT)
     return asks_the_same_of_it and message.names_other_occupation and not message.names_career
 

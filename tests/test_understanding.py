@@ -390,6 +390,15 @@ def test_inside_a_conversation_a_question_about_another_occupation_is_declined(b
     assert answer.out_of_scope is declined
 
 
+def test_out_of_a_conversation_a_question_about_another_occupation_is_declined_too(bakery):
+    """"pharmacist salary 2024?" as a first message: close to the pay questions, about another job."""
+    knowledge, _ = bakery
+    names_butcher = Relevance(knowledge).names_another_occupation("butcher salary 2024?")
+    message = Message([("out_of_scope", 0.99)], names_other_occupation=names_butcher)
+    close_to_the_pay = ranked(match(knowledge, "pay", 0, 0.65), match(knowledge, "duties", 0, 0.3))
+    assert choose_answer(knowledge, message, Context(), close_to_the_pay, Tuning()).out_of_scope
+
+
 def test_the_embedding_from_the_nlu_pipeline_ranks_as_encoding_again_would(bakery):
     """The action server takes the message's embedding from the parse result instead of
     running the model again: the ranking must not change, for one clause or several."""
