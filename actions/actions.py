@@ -241,7 +241,8 @@ class ActionAnswer(AssistantAction):
                 SlotSet("topic", last_topic.id),
                 SlotSet("facts_told", facts_told),
                 SlotSet("last_fact", answer.told[0][1].id),
-                SlotSet("suggested_topic", last_topic.next),
+                # the reply offers the next topic only when it says nothing the file lacks
+                SlotSet("suggested_topic", None if answer.limits else last_topic.next),
             ]
         if answer.situation:
             statement = answer.situation

@@ -321,11 +321,13 @@ def _trusted_or_closest(
     fact: Fact, topic: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
 ) -> bool:
     """Whether an aspect word of the message may pick this fact of the topic: a trusted
-    one always; another only if the fact is also the topic's closest by meaning ("is that
-    more than most people make?" asks for the comparison, not the highest pay)."""
+    one always; another only if the fact classifier, reading the message in context, also
+    likes it best of the topic's facts ("is that more than most people make?" asks for the
+    comparison, not the highest pay; "and the minimum?", for the lowest pay)."""
     weight = max(message.aspect_weights.get(a, 1.0) for a in message.aspect_ids if topic.fact_for(a) is fact)
-    closest = next((match.fact for match in matches if match.topic is topic), None)
-    return weight >= tuning.trusted_aspect or closest in (None, fact)
+    in_topic = [match for match in matches if match.topic is topic]
+    likeliest = max(in_topic, key=lambda match: match.probability_in(tuning.context_weight), default=None)
+    return weight >= tuning.trusted_aspect or likeliest is None or likeliest.fact is fact
 
 
 def _aspect_follow_up(

@@ -126,9 +126,10 @@ def fact_reply(
     again: bool = False,
 ) -> Reply:
     """Each fact (two when the message asked two things) with its source, what the file
-    lacks of what was asked, then the offer of the next topic and at most three next
-    steps: two untold details of this topic (an older figure among them) and the next
-    topic. `facts_told` already includes these facts. Told `again` (the fact just told,
+    lacks of what was asked, then the offer of the next topic (not after what the file
+    lacks: that reply is long enough, and its buttons offer the next topic) and at most
+    three next steps: two untold details of this topic (an older figure among them) and
+    the next topic. `facts_told` already includes these facts. Told `again` (the fact just told,
     when its topic has nothing else): "As I said: ...", with its source ("how old is that
     figure?" lands here)."""
     topic = told[-1][0]
@@ -140,7 +141,8 @@ def fact_reply(
     else:
         lines += [line for _, fact in told for line in with_sources(fact)]
     lines += [line for limit in limits if not limit.facts for line in limit_lines(limit)]
-    lines.append(Line(f"Shall I tell you about {following.title} next?"))
+    if not limits:
+        lines.append(Line(f"Shall I tell you about {following.title} next?"))
     details = [detail_button(knowledge, topic, fact) for fact in untold_details(topic, facts_told)]
     steps = details[: MOST_NEXT_STEPS - 1] + [topic_button(following)]
     return Reply(tuple(lines), tuple(steps), citations([fact for _, fact in told]))

@@ -282,6 +282,16 @@ def test_yes_after_a_reply_that_offered_nothing_does_not_answer_an_older_offer(c
     assert not FIGURE.search(reply)
 
 
+def test_yes_after_a_reply_saying_what_the_file_lacks_does_not_answer_an_offer(conversation):
+    """That reply ends with where to look, not with an offer of the next topic."""
+    employers = KNOWLEDGE.limits["employers"]
+    topic, fact = KNOWLEDGE.fact(employers.facts[0])
+    reply = conversation.say(topic.intent, text=f"{employers.words[0]} hire technicians?")[0]["text"]
+    assert employers.missing in reply and fact.text in reply and "Shall I tell you" not in reply
+    reply = conversation.say("affirm")[0]["text"]
+    assert KNOWLEDGE.topics[topic.next].headline.text not in reply
+
+
 def test_yes_after_thanks_does_not_answer_the_offer_made_before(conversation):
     topic = next(iter(KNOWLEDGE.topics.values()))
     conversation.text(topic.intent)

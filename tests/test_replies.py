@@ -24,6 +24,16 @@ def test_a_fact_reply_is_the_fact_its_source_the_offer_and_next_steps():
     )
 
 
+def test_a_reply_saying_what_the_file_lacks_ends_with_where_to_look_not_the_offer():
+    """It is long enough already; its buttons still offer the next topic."""
+    pay_by_bakery = BAKERY.limits["pay_by_bakery"]
+    reply = fact_reply(BAKERY, [(PAY, PAY.headline)], facts_told=["bakers_pay"], limits=[pay_by_bakery])
+    assert [line.text for line in reply.lines] == [
+        f"{pay_by_bakery.missing} For that, try {pay_by_bakery.look}.", PAY.headline.text, "Source: A made-up guide.",
+    ]
+    assert Button("What do bakers do?", "/ask_duties") in reply.next_steps
+
+
 def test_told_details_are_not_offered_again():
     reply = fact_reply(BAKERY, [(DUTIES, DUTIES.facts[1])], facts_told=["bakers_work", "bakers_hours"])
     assert reply.next_steps == (Button("How much does it pay?", "/ask_pay"),)

@@ -153,9 +153,12 @@ def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_as
 
 
 @pytest.mark.parametrize("weight, expected", [(0.3, 0), (0.9, 1)], ids=["untrusted", "trusted"])
-def test_an_untrusted_aspect_word_picks_its_fact_only_if_the_topic_has_none_closer(bakery, weight, expected):
+def test_an_untrusted_aspect_word_picks_its_fact_only_if_the_classifier_likes_no_other_better(
+    bakery, weight, expected
+):
     """"is that more than most people make?" about the pay: "most" rarely means the highest
-    pay, and the comparison is closer by meaning; a trusted word ("hourly") still decides."""
+    pay, and the fact classifier likes the comparison better; a trusted word ("hourly") still
+    decides."""
     knowledge, _ = bakery
     duties = knowledge.topics["duties"]
     message = Message([("follow_up", 0.95)], aspect_ids=["early"], aspect_weights={"early": weight})
