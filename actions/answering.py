@@ -187,12 +187,17 @@ def _understood(
     if (message.intent == FOLLOW_UP_INTENT and not message.unsure) or (current is not None and leans_on_context):
         if current is not None:
             return _follow_up(knowledge, current, message, context, matches, tuning)
-        for aspect_id in message.aspect_ids:
-            candidates = [(topic, topic.fact_for(aspect_id)) for topic in knowledge.topics_with_aspect(aspect_id)]
-            if len(candidates) == 1:
-                return Answer(told=tuple(candidates))
+        if message.aspect_ids:
+            candidates = [
+                [(topic, topic.fact_for(aspect_id)) for topic in knowledge.topics_with_aspect(aspect_id)]
+                for aspect_id in message.aspect_ids
+            ]
+            only_one_topic_has = list(dict.fromkeys(found[0] for found in candidates if len(found) == 1))
+            if only_one_topic_has:
+                # "how long is training and is it hard?": each detail that only one topic gives
+                return Answer(told=tuple(only_one_topic_has[: tuning.most_facts]))
             # "which courses?" with no topic yet: ask which topic's detail is meant.
-            return Answer(options=tuple(candidates[: tuning.clarify_options]))
+            return Answer(options=tuple(candidates[0][: tuning.clarify_options]))
     if not ranking:
         return _from_intent_alone(knowledge, message)
     return _place(knowledge, message, ranking, tuning, current)

@@ -172,6 +172,19 @@ def test_follow_up_without_context_uses_the_only_topic_that_has_the_detail(conve
     assert conversation.slots["topic"] == topic.id
 
 
+def test_follow_up_without_context_naming_two_details_of_different_topics_gets_both(conversation):
+    """"how long is training and is it hard?" as a first message: each detail only one topic gives."""
+    by_topic = {KNOWLEDGE.topics_with_aspect(aspect.id)[0].id: aspect for aspect in aspects_by_topics(1)}
+    (first_topic, first), (second_topic, second) = list(by_topic.items())[:2]
+    entities = [
+        {"entity": "aspect", "value": aspect.id, "start": start, "end": start + 5}
+        for aspect, start in ((first, 0), (second, 10))
+    ]
+    told = lines(conversation.say("follow_up", entities=entities)[0]["text"])
+    assert KNOWLEDGE.topics[first_topic].fact_for(first.id).text in told
+    assert KNOWLEDGE.topics[second_topic].fact_for(second.id).text in told
+
+
 def test_follow_up_without_context_and_several_candidate_topics_asks_which_is_meant(conversation):
     aspect = aspects_by_topics(2)[0]
     topics = KNOWLEDGE.topics_with_aspect(aspect.id)[: DEFAULT_TUNING.clarify_options]
