@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import DEFAULT_TUNING, Answer, Context, Message, choose_answer
+from actions.answering import DEFAULT_TUNING, Answer, Context, Message, choose_answer, redirect_asked
 from actions.assistant import Assistant, configured_assistant
 from actions.career_fit import AGAIN, QUESTION, SKIPPED, STOP, next_statement
 from actions.knowledge import KnowledgeBase
@@ -150,6 +150,17 @@ class AssistantAction(Action, metaclass=ABCMeta):
     def knowledge(self) -> KnowledgeBase:
         return self.assistant.knowledge
 
+    def redirect(self, tracker: Tracker) -> Optional[Reply]:
+        """Where a person's own bill goes, if the typed message is about one, whatever
+        NLU read it as (a source question, a request for a person)."""
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        if not text.strip() or is_button_payload(text):
+            return None
+        ranking = self.assistant.fact_index.rank(text, embedding_of(latest), tracker.get_slot("topic"))
+        limit = redirect_asked(self.knowledge, read_message(latest, self.assistant), ranking)
+        return limits_reply(self.knowledge, (limit,), tracker.get_slot("facts_told") or ()) if limit else None
+
 
 class ActionAnswer(AssistantAction):
     """Answers every question about the career, follow-ups and "yes"; asks which topic
@@ -279,7 +290,7 @@ class ActionTellSource(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         last = self.knowledge.fact(tracker.get_slot("last_fact") or "")
-        send(dispatcher, tracker, source_reply(self.knowledge, last[1] if last else None))
+        send(dispatcher, tracker, self.redirect(tracker) or source_reply(self.knowledge, last[1] if last else None))
         return [SlotSet("suggested_topic", None)]
 
 
@@ -292,7 +303,7 @@ class ActionAdvisorContact(AssistantAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        send(dispatcher, tracker, advisor_reply(self.assistant.advising))
+        send(dispatcher, tracker, self.redirect(tracker) or advisor_reply(self.assistant.advising))
         return [SlotSet("suggested_topic", None), SlotSet("misunderstandings", 0.0)]
 
 

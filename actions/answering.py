@@ -143,10 +143,9 @@ def choose_answer(
     - Something said about oneself that touches a statement of the career-fit conversation
       ("I'm shy") gets that statement, when it is closer to its situations than to any question.
     """
-    limit_ids = list(message.limit_ids) + [i for i in _limits_by_meaning(ranking, tuning) if i not in message.limit_ids]
-    limits = [knowledge.limits[limit_id] for limit_id in limit_ids]
-    redirect = next((limit for limit in limits if limit.redirect), None)
-    if redirect and not message.names_career:
+    limits = _asked_limits(knowledge, message, ranking, tuning)
+    redirect = _redirect(limits, message)
+    if redirect:
         return Answer(limits=(redirect,))
     if ranking and ranking.facts:
         nearest_fact = ranking.facts[0].similarity
@@ -158,6 +157,30 @@ def choose_answer(
     answer = _understood(knowledge, message, context, ranking, tuning)
     answer = _not_the_same_again(answer, message, context, ranking, tuning)
     return _with_limits(knowledge, answer, [limit for limit in limits if not limit.redirect], message, tuning)
+
+
+def redirect_asked(
+    knowledge: KnowledgeBase, message: Message, ranking: Optional[Ranking], tuning: Tuning = DEFAULT_TUNING
+) -> Optional[Limit]:
+    """The redirect the message asks for (a person's own bill), whatever NLU made of it:
+    "theres a code on my bill i dont get" read as asking for a person, or "how do I dispute
+    a medical bill?" as asking for a source, needs the billing office all the same."""
+    return _redirect(_asked_limits(knowledge, message, ranking, tuning), message)
+
+
+def _asked_limits(
+    knowledge: KnowledgeBase, message: Message, ranking: Optional[Ranking], tuning: Tuning
+) -> List[Limit]:
+    """The limits the message asks for by their words, then those by meaning."""
+    by_meaning = [limit_id for limit_id in _limits_by_meaning(ranking, tuning) if limit_id not in message.limit_ids]
+    return [knowledge.limits[limit_id] for limit_id in [*message.limit_ids, *by_meaning]]
+
+
+def _redirect(limits: Sequence[Limit], message: Message) -> Optional[Limit]:
+    """A redirect limit among them, unless the message names the career (then it is a
+    question about the career that happens to mention a bill)."""
+    redirect = next((limit for limit in limits if limit.redirect), None)
+    return None if message.names_career else redirect
 
 
 def _limits_by_meaning(ranking: Optional[Ranking], tuning: Tuning) -> List[str]:

@@ -386,8 +386,8 @@ def names_pattern(names: Sequence[str]) -> "re.Pattern[str]":
 
 class Relevance:
     """Whether a message talks about this career: it uses one of the career's names (from
-    the knowledge file), misspelt or not ("medicle biling", "codeing"), or points at
-    "this line of work"."""
+    the knowledge file), misspelt or not ("medicle biling", "codeing"; "billed" is no
+    misspelling), or points at "this line of work"."""
 
     #: A typed word of at least TYPO_LETTERS letters within one typo (a letter left out,
     #: added, changed, or two swapped) of a word of the names with at least
@@ -421,7 +421,8 @@ class Relevance:
         return WORD.sub(lambda match: self._name_word_like(match.group()), JOINED_BY.sub(" and ", text.lower()))
 
     def _name_word_like(self, word: str) -> str:
-        if len(word) < self.TYPO_LETTERS or word in self.name_words:
+        # a verb in the past ("my dentist billed me") is a word of its own, not a misspelt name
+        if len(word) < self.TYPO_LETTERS or word in self.name_words or word.endswith("ed"):
             return word
         for name in self.name_words:
             typos = 2 if len(name) >= self.LONG_WORD_LETTERS else 1

@@ -545,3 +545,15 @@ def test_a_message_is_read_after_how_students_ask_for_the_fact_told_last(career)
     action = ActionAnswer(career)
     assert action.question_answered_last(tracker({"last_fact": fact.id})) == fact.questions[0]
     assert action.question_answered_last(tracker({})) is None
+
+
+@pytest.mark.parametrize("action", [ActionTellSource, ActionAdvisorContact])
+def test_a_persons_own_problem_read_as_another_request_still_gets_the_redirect(conversation, action):
+    """"How do I dispute a medical bill?" read as asking for a source, "theres a code on my
+    bill i dont get" as asking for a person: where such problems go, all the same."""
+    redirect = KNOWLEDGE.limits["noise_complaint"]
+    text = f"who do I talk to, the turbines {redirect.words[0]} hum"
+    messages = conversation.say("source_of_answer", text=text, action=action)
+    assert redirect.missing in messages[0]["text"]
+    messages = conversation.say("source_of_answer", text="who can I talk to about this?", action=action)
+    assert redirect.missing not in messages[0]["text"]

@@ -62,6 +62,7 @@ def test_after_also_the_rest_is_a_question_of_its_own():
     ("whats a patsry chef do", True),
     ("bakr", False),  # too short to tell from other words
     ("I want to be a pastor", False),
+    ("the bakery worked me too hard", False),  # a verb in the past, not "bakery worker" misspelt
 ])
 def test_relevance_finds_the_career_named_or_pointed_at(bakery, text, about_the_career):
     knowledge, _ = bakery
