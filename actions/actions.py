@@ -187,6 +187,10 @@ class ActionAnswer(AssistantAction):
             # likeliest reading asks for a person, the advisors' contact helps more than
             # "please rephrase", and giving it does no harm.
             return ActionAdvisorContact(self.assistant).run(dispatcher, tracker, domain)
+        if message.unsure and message.intent == SOURCE_INTENT and tracker.get_slot("last_fact"):
+            # "says who?" right after a fact: likeliest asking where it comes from; its source
+            # helps more than "please rephrase".
+            return ActionTellSource(self.assistant).run(dispatcher, tracker, domain)
         answer = choose_answer(
             self.knowledge,
             message,

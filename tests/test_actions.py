@@ -512,6 +512,18 @@ def test_an_unsure_request_for_a_person_still_gets_the_contact(career):
     assert ADVISING.email not in messages[0]["text"]
 
 
+def test_an_unsure_question_for_the_source_right_after_a_fact_gets_its_source(conversation):
+    """"says who?": likeliest asking where the fact just told comes from; with nothing told
+    yet, a rephrase."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "source_of_answer", "confidence": 0.44},
+               {"name": "follow_up", "confidence": 0.42}]
+    assert "comes from" not in conversation.say("nlu_fallback", text="says who?", ranking=ranking)[0]["text"]
+    topic = next(iter(KNOWLEDGE.topics.values()))
+    conversation.text(topic.intent)
+    reply = conversation.say("nlu_fallback", text="says who?", ranking=ranking)[0]["text"]
+    assert f"That comes from: {topic.headline.source.title}" in reply
+
+
 def test_misunderstandings_in_a_row_offer_an_advisor_once(conversation):
     off_topic = [
         "what's the weather like in Boston tomorrow", "tell me a joke about cats", "who won the game last night"
