@@ -196,19 +196,13 @@ class ActionAnswer(AssistantAction):
             message,
             self.context(tracker, facts_told),
             ranking=None if is_button_payload(text) or not text.strip() else self.assistant.fact_index.rank(
-                text, embedding_of(latest), tracker.get_slot("topic"), self.question_answered_last(tracker)
+                text, embedding_of(latest), tracker.get_slot("topic")
             ),
         )
         reply, events = self.compose(answer, facts_told, message.unsure, tracker.get_slot("last_fact"))
         reply, misunderstandings = self.after_misunderstandings(answer, reply, tracker.get_slot("misunderstandings"))
         send(dispatcher, tracker, reply)
         return events + [SlotSet("misunderstandings", float(misunderstandings))]
-
-    def question_answered_last(self, tracker: Tracker) -> Optional[str]:
-        """How students ask for the fact the last answer told (its first example question),
-        to read a message after it: "wut do u need to bring" after the CMRS exam."""
-        ref = self.knowledge.fact(tracker.get_slot("last_fact") or "")
-        return ref[1].questions[0] if ref and ref[1].questions else None
 
     def context(self, tracker: Tracker, facts_told: List[str]) -> Context:
         """The topic under discussion, what was told, and the topic offered next, if the

@@ -58,12 +58,10 @@ class Tuning:
     # even when up to situation_margin farther than from a fact's questions
     situation_similarity: float = 0.60
     situation_margin: float = 0.05
-    # a message in a conversation is also read after the question the last answer answered;
-    # that reading weighs this much in the fact classifier's probability ("and whats in it")
-    context_weight: float = 0.30
-    # the fact classifier this sure of a fact outweighs an aspect word not trusted as far as
-    # trusted_aspect, and the topic under discussion ("can I move up eventually?" about
-    # where people work asks about advancement, not about moving between employers)
+    # the fact classifier this sure of a fact, with NLU's intent agreeing, outweighs an aspect
+    # word not trusted as far as trusted_aspect and the topic under discussion ("can I move up
+    # eventually?" about where people work asks about advancement); this sure of the fact
+    # just told, and closest to it, it is told again ("what books do I need for it?")
     sure_fact_probability: float = 0.60
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
@@ -239,8 +237,8 @@ def _not_the_same_again(
     topic, last = answer.told[0]
     sure = _sure_fact(ranking.facts, tuning)
     if sure is not None and sure.fact is last and ranking.facts[0].fact is last:
-        # "what books do i need for it" after the exam: closest to it and sure of it, read in
-        # context; it asks for the same fact again.
+        # "what books do i need for it" after the exam: closest to it, and the fact classifier
+        # is sure of it: it asks for the same fact again.
         return answer
     # Not the older figure of the one just told, unless asked for ("where is that figure from?").
     skipped = {last.id} | ({last.replaces} if last.replaces and "older" not in message.aspect_ids else set())
@@ -326,11 +324,9 @@ def _follow_up(
 
 
 def _sure_fact(matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMatch]:
-    """The fact the fact classifier, reading the message in context, is sure of, if any."""
-    if not matches:
-        return None
-    best = max(matches, key=lambda match: match.probability_in(tuning.context_weight))
-    return best if best.probability_in(tuning.context_weight) >= tuning.sure_fact_probability else None
+    """The fact the fact classifier is sure of, if any."""
+    best = max(matches, key=lambda match: match.probability, default=None)
+    return best if best is not None and best.probability >= tuning.sure_fact_probability else None
 
 
 def _agreed_fact(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMatch]:
@@ -349,12 +345,12 @@ def _trusted_or_closest(
     fact: Fact, topic: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
 ) -> bool:
     """Whether an aspect word of the message may pick this fact of the topic: a trusted
-    one always; another only if the fact classifier, reading the message in context, also
-    likes it best of the topic's facts ("is that more than most people make?" asks for the
+    one always; another only if the fact classifier also likes it best of the topic's
+    facts ("is that more than most people make?" asks for the
     comparison, not the highest pay; "and the minimum?", for the lowest pay)."""
     weight = max(message.aspect_weights.get(a, 1.0) for a in message.aspect_ids if topic.fact_for(a) is fact)
     in_topic = [match for match in matches if match.topic is topic]
-    likeliest = max(in_topic, key=lambda match: match.probability_in(tuning.context_weight), default=None)
+    likeliest = max(in_topic, key=lambda match: match.probability, default=None)
     return weight >= tuning.trusted_aspect or likeliest is None or likeliest.fact is fact
 
 
@@ -483,7 +479,7 @@ def _score(
     the fact its topic gives for the message's aspect words. Best first."""
     scored = []
     for match in matches:
-        score = match.probability_in(tuning.context_weight)
+        score = match.probability
         if weigh_intent:
             score += tuning.intent_weight * message.confidence(match.topic.intent)
         aspect = next((a for a in message.aspect_ids if match.topic.fact_for(a)), None)

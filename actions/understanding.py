@@ -75,16 +75,6 @@ class FactMatch:
     similarity: float
     clause: int  # which clause matched best: 0 is the whole message
     probability: float = 0.0  # for the whole message in `Ranking.facts`, for its clause in `Ranking.questions`
-    #: In `Ranking.facts`, the probability for the message read after the question the
-    #: conversation's last answer answered ("what does the cmrs cover" + "and the exam?");
-    #: None: the message was read alone.
-    in_context: Optional[float] = None
-
-    def probability_in(self, context_weight: float) -> float:
-        """The probability, with the reading in context weighing this much."""
-        if self.in_context is None:
-            return self.probability
-        return (1.0 - context_weight) * self.probability + context_weight * self.in_context
 
 
 @dataclass(frozen=True)
@@ -206,16 +196,11 @@ class FactIndex:
         exponentials = np.exp(logits)
         return exponentials / exponentials.sum(axis=1, keepdims=True)
 
-    def rank(
-        self, text: str, embedding: Optional[np.ndarray] = None, topic: Optional[str] = None,
-        context: Optional[str] = None,
-    ) -> Ranking:
+    def rank(self, text: str, embedding: Optional[np.ndarray] = None, topic: Optional[str] = None) -> Ranking:
         """`embedding`: the whole message's, when the NLU pipeline computed it already;
         `topic`: the topic under discussion, whose facts' follow-ups count. In each clause the
         follow-ups of the whole message's topic count too: "how long is the training and
-        what does it cover?" asks what the training covers. `context`: the question the
-        conversation's last answer answered, read before the message for `in_context`
-        ("wut do u need to bring" after the CMRS exam asks about the exam)."""
+        what does it cover?" asks what the training covers."""
         parts = clauses(text)
         texts = [part.text for part in parts]
         if embedding is None:
@@ -231,13 +216,9 @@ class FactIndex:
             similarities[1:, out_of_context & (self.follow_up_topic != message_topic)] = -1.0
         best = np.maximum.reduceat(similarities, self.first_entry_of_fact, axis=1)  # (clauses, facts)
         probabilities = self.probabilities(vectors)
-        in_context = self.probabilities(self.encoder.encode([f"{context} {text}"]))[0] if context else None
         clause_of = best.argmax(axis=0)
         scores = best.max(axis=0)
-        facts = [
-            self._match(i, scores[i], clause_of[i], probabilities[0][i], None if in_context is None else in_context[i])
-            for i in np.argsort(-scores)
-        ]
+        facts = [self._match(i, scores[i], clause_of[i], probabilities[0][i]) for i in np.argsort(-scores)]
         questions = [
             [self._match(i, best[clause][i], clause, probabilities[clause][i]) for i in np.argsort(-best[clause])]
             for clause in range(1, len(parts))
@@ -271,12 +252,9 @@ class FactIndex:
                 best[limit_id] = max(best.get(limit_id, -1.0), float(similarity))
         return best
 
-    def _match(
-        self, fact_number: int, similarity: float, clause: int, probability: float, in_context: Optional[float] = None
-    ) -> FactMatch:
+    def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
         topic, fact = self.facts[fact_number]
-        in_context = None if in_context is None else float(in_context)
-        return FactMatch(topic, fact, float(similarity), int(clause), float(probability), in_context)
+        return FactMatch(topic, fact, float(similarity), int(clause), float(probability))
 
 
 def cached_arrays(

@@ -541,24 +541,6 @@ def test_an_answer_in_between_resets_the_count(conversation):
     assert ADVISING.email not in conversation.text("out_of_scope", text="tell me a joke about cats")
 
 
-def test_a_message_is_read_after_how_students_ask_for_the_fact_told_last(career):
-    """The answer action reads a message in the light of the last answer: after the fact's
-    first example question ("wut do u need to bring" after the exam); alone at the start."""
-    from rasa_sdk import Tracker
-
-    from actions.actions import ActionAnswer
-
-    topic = next(iter(career.knowledge.topics.values()))
-    fact = topic.facts[-1]
-
-    def tracker(slots):
-        return Tracker("student", slots, {}, [], False, None, {}, None)
-
-    action = ActionAnswer(career)
-    assert action.question_answered_last(tracker({"last_fact": fact.id})) == fact.questions[0]
-    assert action.question_answered_last(tracker({})) is None
-
-
 @pytest.mark.parametrize("action", [ActionTellSource, ActionAdvisorContact])
 def test_a_persons_own_problem_read_as_another_request_still_gets_the_redirect(conversation, action):
     """"How do I dispute a medical bill?" read as asking for a source, "theres a code on my

@@ -118,22 +118,6 @@ def test_each_question_of_a_two_part_message_finds_its_fact(bakery):
     ]
 
 
-def test_a_message_is_also_read_after_the_question_the_last_answer_answered(bakery):
-    """`in_context`: the classifier's reading of the question answered last followed by
-    the message; None when read alone, and the message's own probability is unchanged."""
-    knowledge, index = bakery
-    hours = knowledge.topics["duties"].facts[1]
-    alone = index.rank("and is that every day?")
-    in_context = index.rank("and is that every day?", context=hours.questions[0])
-    assert all(match.in_context is None for match in alone.facts)
-    read_alone = next(m for m in alone.facts if m.fact is hours)
-    blended = next(m for m in in_context.facts if m.fact is hours)
-    assert blended.probability == pytest.approx(read_alone.probability)
-    assert blended.in_context > read_alone.probability
-    assert blended.probability_in(0.0) == pytest.approx(blended.probability)
-    assert blended.probability_in(1.0) == pytest.approx(blended.in_context)
-
-
 def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_aspect_word(bakery):
     """"What mean the coding?" is no question about the average pay: NLU's intent and the
     fact classifier both read the other topic's fact."""
