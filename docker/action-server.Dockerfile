@@ -1,5 +1,6 @@
 # The action server: Rasa's official rasa-sdk 3.6 image with the answering code, the
-# knowledge file, the school's settings and the fact index (`make train` builds it).
+# knowledge file, the school's settings, the career-fit quiz's example answers, and the fact
+# index and answer index (`make train` builds both).
 FROM rasa/rasa-sdk:3.6.2
 USER root
 COPY requirements-no-deps.txt /app/
@@ -9,6 +10,8 @@ COPY actions /app/actions
 COPY nlu_components /app/nlu_components
 COPY data/knowledge /app/data/knowledge
 COPY school.yml /app/school.yml
+COPY data/career_fit_answers.yml /app/data/career_fit_answers.yml
 COPY models/fact_index /app/models/fact_index
+COPY models/answer_index /app/models/answer_index
 ENV PYTHONPATH=/app
 USER 1001
