@@ -94,7 +94,8 @@ $(MODEL): $(TRAINING_DATA) config.yml domain.yml $(SPACY_MODEL)/meta.json $(wild
 	touch $@
 
 $(FACT_INDEX): $(KNOWLEDGE) $(KNOWLEDGE_USED) actions/knowledge.py actions/understanding.py actions/career_fit.py \
-		data/career_fit_answers.yml $(wildcard nlu_components/*.py) $(VENV)/.installed
+		data/career_fit_answers.yml data/nlu/out_of_scope.yml data/nlu/out_of_scope_clinc150.yml \
+		$(wildcard nlu_components/*.py) $(VENV)/.installed
 	$(PYTHON) -m actions.understanding $(KNOWLEDGE)
 	touch $@
 

@@ -37,6 +37,9 @@ class Tuning:
     trusted_aspect: float = 0.75  # an aspect word trusted this much picks the fact within the chosen topic
     relevant_similarity: float = 0.60  # a message this close to a known question is about the career
     floor_similarity: float = 0.55  # below this, not even a sure classifier makes it a career question
+    # inside a career conversation, a message is clearly about something else only this close
+    # to an out-of-scope example of the NLU data ("ok unrelated how do i fix an IndexError")
+    out_of_scope_similarity: float = 0.60
     confident_intent: float = 0.80  # the classifier is sure of the topic
     answer_probability: float = 0.40  # the fact classifier this sure answers without asking ...
     answer_similarity: float = 0.75  # ... if the message is this close to a known question or NLU read a topic
@@ -401,7 +404,7 @@ def _place(
         # "could I change from one to another?" while talking about where people work; "and
         # the membership?" about the exam: unless another topic is sure and has that detail.
         return Answer(told=((current, current_fact),))
-    if current is not None and _clearly_something_else(message, top_similarity, tuning):
+    if current is not None and _clearly_something_else(message, ranking, tuning):
         return Answer(out_of_scope=True)
     if current is None and _not_about_the_career(message, intent_topic, top_similarity, tuning):
         # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
@@ -421,15 +424,19 @@ def _place(
     return Answer(options=tuple((match.topic, match.fact) for _, match in best_by_topic[: tuning.clarify_options]))
 
 
-def _clearly_something_else(message: Message, top_similarity: float, tuning: Tuning) -> bool:
+def _clearly_something_else(message: Message, ranking: Ranking, tuning: Tuning) -> bool:
     """Inside a conversation about the career, only this is declined: the intent classifier
-    is sure it is out of scope, it names none of the career's names, and it is far from
-    every known question."""
+    is sure it is out of scope, it names none of the career's names, it is far from every
+    known question, and close to an out-of-scope example (when the index has them). "wut do
+    u need to bring" after the exam is no question NLU knows, but nothing like the weather or
+    Python either: it is answered or clarified."""
+    elsewhere = ranking.out_of_scope is None or ranking.out_of_scope >= tuning.out_of_scope_similarity
     return (
         message.intent == OUT_OF_SCOPE_INTENT
         and _intent_is_sure(message, tuning)
         and not message.names_career
-        and top_similarity < tuning.floor_similarity
+        and ranking.facts[0].similarity < tuning.floor_similarity
+        and elsewhere
     )
 
 

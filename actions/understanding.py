@@ -28,6 +28,12 @@ from nlu_components.minilm import MiniLMEncoder
 #: Embeddings of the example questions and the fact classifier fitted on them, reused
 #: while the questions (and the classifier's settings) stay the same.
 INDEX_CACHE = PROJECT_ROOT / "models" / "fact_index"
+#: The NLU training data's out-of-scope examples ("how do i fix a syntax error in python"): a
+#: message close to one is clearly about something else, even inside a career conversation.
+OUT_OF_SCOPE_FILES = (
+    PROJECT_ROOT / "data" / "nlu" / "out_of_scope.yml", PROJECT_ROOT / "data" / "nlu" / "out_of_scope_clinc150.yml",
+)
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 #: Inverse regularisation of the fact classifier (scikit-learn's C), chosen on the
 #: third development set (docs/evaluation.md).
 CLASSIFIER_C = 16.0
@@ -96,6 +102,9 @@ class Ranking:
     #: Per statement of the career-fit conversation, the same for its situations ("I'm shy"),
     #: for the whole message only.
     situations: Dict[str, float] = field(default_factory=dict)
+    #: The whole message's best similarity to an out-of-scope example of the NLU data; None
+    #: when the index has none.
+    out_of_scope: Optional[float] = None
 
 
 def clauses(text: str) -> List[Clause]:
@@ -122,7 +131,10 @@ class FactIndex:
     """Every fact's example questions (and its own text), embedded once, and a
     multinomial logistic regression fitted on them to tell the facts apart."""
 
-    def __init__(self, knowledge: KnowledgeBase, encoder: MiniLMEncoder, cache_dir: Path = None) -> None:
+    def __init__(
+        self, knowledge: KnowledgeBase, encoder: MiniLMEncoder, cache_dir: Path = None,
+        out_of_scope: Sequence[str] = (),
+    ) -> None:
         self.encoder = encoder
         self.entries: List[Tuple[Topic, Fact]] = []
         texts: List[str] = []
@@ -157,20 +169,25 @@ class FactIndex:
         self.statement_of_situation = [statement.id for statement in statements for _ in statement.situations]
         situations = [situation for statement in statements for situation in statement.situations]
         self.vectors, self.weights, self.bias, example_vectors = self._embed_and_fit(
-            texts, examples, situations, cache_dir
+            texts, examples, situations, out_of_scope, cache_dir
         )
-        self.limit_vectors, self.situation_vectors = example_vectors[: len(examples)], example_vectors[len(examples):]
+        self.limit_vectors = example_vectors[: len(examples)]
+        self.situation_vectors = example_vectors[len(examples): len(examples) + len(situations)]
+        self.out_of_scope_vectors = example_vectors[len(examples) + len(situations):]
 
     @classmethod
     def cached(cls, knowledge: KnowledgeBase, encoder: MiniLMEncoder) -> "FactIndex":
-        """The index, with its embeddings kept under models/ between starts."""
-        return cls(knowledge, encoder, INDEX_CACHE)
+        """The index, with the NLU data's out-of-scope examples, its embeddings kept under
+        models/ between starts."""
+        return cls(knowledge, encoder, INDEX_CACHE, out_of_scope_examples(OUT_OF_SCOPE_FILES))
 
     def _embed_and_fit(
-        self, texts: List[str], limit_examples: List[str], situations: List[str], cache_dir: Path = None
+        self, texts: List[str], limit_examples: List[str], situations: List[str], out_of_scope: Sequence[str],
+        cache_dir: Path = None,
     ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The texts' embeddings, the classifier's weights (facts x dimensions) and bias, and
-        the embeddings of the limits' examples followed by those of the situations."""
+        the embeddings of the limits' examples, then the situations, then the out-of-scope
+        examples."""
         labels = self.fact_of_entry.tolist()
         kinds = self.follow_up_topic.tolist()  # a text as a follow-up is another entry than as a question
         entries = (f"{label}\t{kind}\t{text}" for label, kind, text in zip(labels, kinds, texts, strict=True))
@@ -178,16 +195,17 @@ class FactIndex:
         limits = (f"limit {limit_id}\t{','.join(topics)}\t{text}" for limit_id, topics, text in limit_triples)
         situation_pairs = zip(self.statement_of_situation, situations, strict=True)
         fit = (f"fit {statement}\t{text}" for statement, text in situation_pairs)
-        key = "\n".join([*entries, *limits, *fit])
+        elsewhere = (f"{OUT_OF_SCOPE_INTENT}\t{text}" for text in out_of_scope)
+        key = "\n".join([*entries, *limits, *fit, *elsewhere])
 
         def embed_and_fit() -> Dict[str, np.ndarray]:
-            vectors = self.encoder.encode(texts + limit_examples + situations)
+            vectors = self.encoder.encode(texts + limit_examples + situations + list(out_of_scope))
             weights, bias = fit_fact_classifier(vectors[: len(texts)], self.fact_of_entry, len(self.facts))
             return {"vectors": vectors[: len(texts)], "weights": weights, "bias": bias,
-                    "limit_vectors": vectors[len(texts):]}
+                    "example_vectors": vectors[len(texts):]}
 
         arrays = cached_arrays(cache_dir, key, embed_and_fit)
-        return arrays["vectors"], arrays["weights"], arrays["bias"], arrays["limit_vectors"]
+        return arrays["vectors"], arrays["weights"], arrays["bias"], arrays["example_vectors"]
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """(texts, facts): the fact classifier's probabilities for each embedded text."""
@@ -225,7 +243,8 @@ class FactIndex:
             if parts[clause].asks
         ]
         return Ranking(
-            facts, questions, bool(JOINS.search(text)), self._limits(vectors, topic or ""), self._situations(vectors)
+            facts, questions, bool(JOINS.search(text)), self._limits(vectors, topic or ""), self._situations(vectors),
+            float((self.out_of_scope_vectors @ vectors[0]).max()) if len(self.out_of_scope_vectors) else None,
         )
 
     def _situations(self, vectors: np.ndarray) -> Dict[str, float]:
@@ -255,6 +274,20 @@ class FactIndex:
     def _match(self, fact_number: int, similarity: float, clause: int, probability: float) -> FactMatch:
         topic, fact = self.facts[fact_number]
         return FactMatch(topic, fact, float(similarity), int(clause), float(probability))
+
+
+def out_of_scope_examples(paths: Sequence[Path]) -> List[str]:
+    """The out-of-scope examples of Rasa NLU training files (those that exist)."""
+    import yaml
+
+    examples: List[str] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        for block in yaml.safe_load(path.read_text()).get("nlu") or []:
+            if block.get("intent") == OUT_OF_SCOPE_INTENT:
+                examples += [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+    return examples
 
 
 def cached_arrays(

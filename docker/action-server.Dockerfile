@@ -1,6 +1,6 @@
 # The action server: Rasa's official rasa-sdk 3.6 image with the answering code, the
-# knowledge file, the school's settings, the career-fit quiz's example answers, and the fact
-# index and answer index (`make train` builds both).
+# knowledge file, the school's settings, the career-fit quiz's example answers, the NLU
+# data's out-of-scope examples, and the fact index and answer index (`make train` builds both).
 FROM rasa/rasa-sdk:3.6.2
 USER root
 COPY requirements-no-deps.txt /app/
@@ -11,6 +11,8 @@ COPY nlu_components /app/nlu_components
 COPY data/knowledge /app/data/knowledge
 COPY school.yml /app/school.yml
 COPY data/career_fit_answers.yml /app/data/career_fit_answers.yml
+COPY data/nlu/out_of_scope.yml /app/data/nlu/out_of_scope.yml
+COPY data/nlu/out_of_scope_clinc150.yml /app/data/nlu/out_of_scope_clinc150.yml
 COPY models/fact_index /app/models/fact_index
 COPY models/answer_index /app/models/answer_index
 ENV PYTHONPATH=/app

@@ -114,14 +114,17 @@ def test_what_the_images_copy_is_in_the_repository_or_built_by_make(dockerfile):
 
 
 def test_the_action_server_image_holds_every_file_the_action_server_reads():
-    """The knowledge file, the school's settings, the quiz's example answers and the caches
-    built from them (without the caches it would need scikit-learn, which the image lacks)."""
+    """The knowledge file, the school's settings, the quiz's example answers, the NLU data's
+    out-of-scope examples and the caches built from them (without the caches it would need
+    scikit-learn, which the image lacks)."""
     from actions.career_fit import ANSWER_CACHE, ANSWERS_FILE
     from actions.knowledge import DEFAULT_KNOWLEDGE_FILE
     from actions.school import DEFAULT_SCHOOL_FILE
-    from actions.understanding import INDEX_CACHE
+    from actions.understanding import INDEX_CACHE, OUT_OF_SCOPE_FILES
 
     dockerfile = (PROJECT_ROOT / "docker" / "action-server.Dockerfile").read_text()
-    copied = [PROJECT_ROOT / source for source in re.findall(r"^COPY (?!--from)(\S+) /app/\S+$", dockerfile, re.M)]
-    for needed in (DEFAULT_KNOWLEDGE_FILE, DEFAULT_SCHOOL_FILE, ANSWERS_FILE, INDEX_CACHE, ANSWER_CACHE):
+    sources = re.findall(r"^COPY (?!--from)(\S+) /app/\S+$", dockerfile, re.M)
+    copied = [PROJECT_ROOT / source for source in sources]
+    for needed in (DEFAULT_KNOWLEDGE_FILE, DEFAULT_SCHOOL_FILE, ANSWERS_FILE, INDEX_CACHE, ANSWER_CACHE,
+                   *OUT_OF_SCOPE_FILES):
         assert any(needed == source or source in needed.parents for source in copied), needed

@@ -174,8 +174,28 @@ def match(knowledge, topic, index, similarity, clause=0, probability=None):
     return FactMatch(knowledge.topics[topic], fact, similarity, clause, probability)
 
 
-def ranked(*matches, questions=()):
-    return Ranking(sorted(matches, key=lambda m: -m.similarity), list(questions))
+def ranked(*matches, questions=(), out_of_scope=None):
+    return Ranking(sorted(matches, key=lambda m: -m.similarity), list(questions), out_of_scope=out_of_scope)
+
+
+def test_the_ranking_says_how_close_a_message_is_to_the_out_of_scope_examples(bakery):
+    knowledge, _ = bakery
+    index = FactIndex(knowledge, shared_encoder(), out_of_scope=["what's the weather tomorrow", "tell me a joke"])
+    assert index.rank("whats the weather tomorrow").out_of_scope == pytest.approx(1.0, abs=0.05)
+    assert index.rank("what time do bakers start?").out_of_scope < 0.5
+    assert FactIndex(knowledge, shared_encoder()).rank("tell me a joke").out_of_scope is None
+
+
+@pytest.mark.parametrize("out_of_scope, declined", [(0.9, True), (0.4, False), (None, True)])
+def test_inside_a_conversation_only_a_message_like_an_out_of_scope_example_is_declined(bakery, out_of_scope, declined):
+    """"wut do u need to bring" after the hours: NLU sure it is out of scope, far from every
+    question, but nothing like the out-of-scope examples either: asked about, not declined."""
+    knowledge, _ = bakery
+    message = Message([("out_of_scope", 0.99)])
+    ranking = ranked(match(knowledge, "duties", 1, 0.4), match(knowledge, "pay", 0, 0.3), out_of_scope=out_of_scope)
+    answer = choose_answer(knowledge, message, Context(topic="duties", last_fact="bakers_work"), ranking, Tuning())
+    assert answer.out_of_scope is declined
+    assert declined or answer.options or answer.told
 
 
 def test_out_of_scope_by_the_classifier_but_close_to_a_known_question_is_answered(bakery):
