@@ -392,7 +392,6 @@ def _place(
     best_by_topic = _best_per_topic(_score(message, ranking.facts, tuning))
     best_score, best_match = best_by_topic[0]
     intent_topic = knowledge.topic_for_intent(message.intent)
-    top_similarity = ranking.facts[0].similarity
     sure_of_topic = intent_topic is best_match.topic and _intent_is_sure(message, tuning)
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
     if current_fact and not _trusted_or_closest(current_fact, current, message, ranking.facts, tuning):
@@ -406,7 +405,7 @@ def _place(
         return Answer(told=((current, current_fact),))
     if current is not None and _clearly_something_else(message, ranking, tuning):
         return Answer(out_of_scope=True)
-    if current is None and _not_about_the_career(message, intent_topic, top_similarity, tuning):
+    if current is None and _not_about_the_career(message, intent_topic, ranking, tuning):
         # Decline it, or if NLU was merely unsure of a non-topic intent, ask to rephrase.
         return Answer(out_of_scope=message.intent == OUT_OF_SCOPE_INTENT or intent_topic is not None)
     likely = best_score >= tuning.answer_probability
@@ -440,14 +439,19 @@ def _clearly_something_else(message: Message, ranking: Ranking, tuning: Tuning) 
     )
 
 
-def _not_about_the_career(
-    message: Message, intent_topic: Optional[Topic], top_similarity: float, tuning: Tuning
-) -> bool:
+def _not_about_the_career(message: Message, intent_topic: Optional[Topic], ranking: Ranking, tuning: Tuning) -> bool:
     """No sign that the message is about the career: it names none of its names, and it is
-    far from every known question (or not even near, whatever NLU's topic)."""
+    far from every known question (or not even near, whatever NLU's topic), or NLU is sure
+    it is out of scope and it is closer to an out-of-scope example than to any question
+    ("what does a real estate licence take, and how long?")."""
+    top_similarity = ranking.facts[0].similarity
     relevant = message.names_career or top_similarity >= tuning.relevant_similarity
     unrelated = not message.names_career and top_similarity < tuning.floor_similarity
-    return (intent_topic is None and not relevant) or unrelated
+    elsewhere = (
+        message.intent == OUT_OF_SCOPE_INTENT and _intent_is_sure(message, tuning) and not message.names_career
+        and ranking.out_of_scope is not None and ranking.out_of_scope > top_similarity
+    )
+    return (intent_topic is None and not relevant) or unrelated or elsewhere
 
 
 def _facts_to_tell(message: Message, ranking: Ranking, best_match: FactMatch, tuning: Tuning) -> List[FactRef]:

@@ -198,6 +198,18 @@ def test_inside_a_conversation_only_a_message_like_an_out_of_scope_example_is_de
     assert declined or answer.options or answer.told
 
 
+@pytest.mark.parametrize("out_of_scope, declined", [(0.85, True), (0.6, False), (None, False)])
+def test_a_first_message_closer_to_an_out_of_scope_example_than_to_any_question_is_declined(
+    bakery, out_of_scope, declined
+):
+    """"What does a real estate licence take, and how long?": near the training questions,
+    nearer still to the out-of-scope examples, and NLU sure it is out of scope."""
+    knowledge, _ = bakery
+    ranking = ranked(match(knowledge, "pay", 0, 0.7), match(knowledge, "duties", 0, 0.3), out_of_scope=out_of_scope)
+    answer = choose_answer(knowledge, Message([("out_of_scope", 0.99)]), Context(), ranking, Tuning())
+    assert answer.out_of_scope is declined
+
+
 def test_out_of_scope_by_the_classifier_but_close_to_a_known_question_is_answered(bakery):
     knowledge, _ = bakery
     answer = choose_answer(
