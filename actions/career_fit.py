@@ -168,12 +168,15 @@ class AnswerReader:
             return AGAIN
         if leading is None:
             hedged = any(c.label == SORT_OF for c in answer_cues) and not (for_no and not for_yes)
-            if for_yes and for_no or hedged:
-                # "numbers stick for me but im slow on a keyboard", "I'd like to, I'm just not sure yet"
+            both_sides = {YES, NO} <= {c.label for c in answer_cues} and len({c.part for c in answer_cues}) > 1
+            if for_yes and for_no or hedged or both_sides:
+                # "numbers stick for me but im slow on a keyboard", "I'd like to, I'm just not sure yet",
+                # "for taxes yes, for little forms no"
                 return SORT_OF
-            if for_yes != for_no:
-                return YES if for_yes > for_no else NO
-            return self.by_meaning(text, embedding)
+            reading = (YES if for_yes > for_no else NO) if for_yes != for_no else self.by_meaning(text, embedding)
+            if reading in (YES, NO) and CONTRAST.search(plain):
+                return SORT_OF  # "I'm calm in person, but over the phone I stumble over my words"
+            return reading
         if leading.label == SORT_OF:
             return SORT_OF
         other_side = NO if leading.label == YES else YES

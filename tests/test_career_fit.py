@@ -72,6 +72,8 @@ def reader(tmp_path_factory) -> AnswerReader:
     ("I'm fast, but slow on ladders", SORT_OF), ("up high I'm calm, on ladders not really", SORT_OF),  # mixed
     ("I'm calm up there, mostly", SORT_OF), ("I'm slow up there, mostly", NO),  # a hedge weakens a yes only
     ("ladders terrify me", NO), ("I love climbing", YES),  # by meaning
+    ("up on ladders i would say yes, on roofs no, they scare me", SORT_OF),  # both sides, neither leading
+    ("I'm calm up a tower, but roofs are another story", SORT_OF),  # a contrast after a leaning
     ("purple elephant sandwich", AGAIN),  # far from every example answer
 ])
 def test_a_typed_answer_is_read(reader, text, reading):
