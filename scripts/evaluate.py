@@ -52,12 +52,13 @@ EVALUATION_SETS = {
     "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
     "development, conversations 2026-12-03": PROJECT_ROOT / "tests" / "dev" / "conversations_2026_12_03",
 }
-#: The career-fit quiz's typed answers and stated situations (the same two files in each).
+#: The career-fit quiz's typed answers and (but for the latest held-out set) stated situations.
 CAREER_FIT_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout" / "career_fit",
     "development": PROJECT_ROOT / "tests" / "dev" / "career_fit",
     "development 2": PROJECT_ROOT / "tests" / "dev" / "career_fit_2",
     "development 3": PROJECT_ROOT / "tests" / "dev" / "career_fit_3",
+    "development 4": PROJECT_ROOT / "tests" / "dev" / "career_fit_4",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {
@@ -454,7 +455,8 @@ class FitResults:
 
 def run_career_fit(bot: Bot, knowledge: KnowledgeBase, pool: ThreadPoolExecutor, name: str, folder: Path) -> FitResults:
     answers = yaml.safe_load((folder / "typed_answers.yml").read_text())["answers"]
-    situations = yaml.safe_load((folder / "stated_situations.yml").read_text())["situations"]
+    situations_file = folder / "stated_situations.yml"  # a set may hold typed answers only
+    situations = yaml.safe_load(situations_file.read_text())["situations"] if situations_file.exists() else []
     return FitResults(
         name,
         list(pool.map(partial(judge_typed_answer, bot, knowledge), answers)),
