@@ -344,13 +344,13 @@ def _agreed_fact(message: Message, matches: Sequence[FactMatch], tuning: Tuning)
     return None if any(sure.topic.fact_for(a) is not sure.fact for a in trusted) else sure
 
 
-def _trusted_or_closest(
+def _trusted_or_likeliest(
     fact: Fact, topic: Topic, message: Message, matches: Sequence[FactMatch], tuning: Tuning
 ) -> bool:
     """Whether an aspect word of the message may pick this fact of the topic: a trusted
-    one always; another only if the fact classifier also likes it best of the topic's
-    facts ("is that more than most people make?" asks for the
-    comparison, not the highest pay; "and the minimum?", for the lowest pay)."""
+    one always; another only if the fact classifier also likes it best of the topic's facts
+    ("is that more than most people make?" asks for the comparison, not the highest pay;
+    "and the minimum?", for the lowest pay)."""
     weight = max(message.aspect_weights.get(a, 1.0) for a in message.aspect_ids if topic.fact_for(a) is fact)
     in_topic = [match for match in matches if match.topic is topic]
     likeliest = max(in_topic, key=lambda match: match.probability, default=None)
@@ -366,10 +366,9 @@ def _aspect_follow_up(
     jobs are there?" about the certification). A trusted word that no topic answers gets
     "I can't tell you"; an untrusted one ("which one is best?") is read by meaning instead."""
     fact = _fact_for_any(current, message.aspect_ids)
-    if fact and _trusted_or_closest(fact, current, message, matches, tuning):
-        return Answer(told=((current, fact),))
-    if fact:
-        return None
+    if fact:  # an untrusted word the classifier disagrees with is read by meaning instead
+        trusted = _trusted_or_likeliest(fact, current, message, matches, tuning)
+        return Answer(told=((current, fact),)) if trusted else None
     for match in matches:
         if match.similarity < tuning.follow_up_similarity:
             break
@@ -394,7 +393,7 @@ def _place(
     intent_topic = knowledge.topic_for_intent(message.intent)
     sure_of_topic = intent_topic is best_match.topic and _intent_is_sure(message, tuning)
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
-    if current_fact and not _trusted_or_closest(current_fact, current, message, ranking.facts, tuning):
+    if current_fact and not _trusted_or_likeliest(current_fact, current, message, ranking.facts, tuning):
         current_fact = None
     agreed = _agreed_fact(message, ranking.facts, tuning)
     if agreed and current_fact and agreed.fact is not current_fact:
