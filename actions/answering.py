@@ -17,11 +17,10 @@ from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.career_fit import situation_of
 from actions.knowledge import Aspect, Fact, FitStatement, KnowledgeBase, Limit, Topic
-from actions.understanding import FactMatch, Ranking
+from actions.understanding import OUT_OF_SCOPE_INTENT, FactMatch, Ranking
 
 FOLLOW_UP_INTENT = "follow_up"
 AFFIRM_INTENT = "affirm"
-OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 FactRef = Tuple[Topic, Fact]
 
@@ -429,13 +428,7 @@ def _clearly_something_else(message: Message, ranking: Ranking, tuning: Tuning) 
     u need to bring" after the exam is no question NLU knows, but nothing like the weather or
     Python either: it is answered or clarified."""
     elsewhere = ranking.out_of_scope is None or ranking.out_of_scope >= tuning.out_of_scope_similarity
-    return (
-        message.intent == OUT_OF_SCOPE_INTENT
-        and _intent_is_sure(message, tuning)
-        and not message.names_career
-        and ranking.facts[0].similarity < tuning.floor_similarity
-        and elsewhere
-    )
+    return _surely_out_of_scope(message, tuning) and ranking.facts[0].similarity < tuning.floor_similarity and elsewhere
 
 
 def _not_about_the_career(message: Message, intent_topic: Optional[Topic], ranking: Ranking, tuning: Tuning) -> bool:
@@ -447,10 +440,15 @@ def _not_about_the_career(message: Message, intent_topic: Optional[Topic], ranki
     relevant = message.names_career or top_similarity >= tuning.relevant_similarity
     unrelated = not message.names_career and top_similarity < tuning.floor_similarity
     elsewhere = (
-        message.intent == OUT_OF_SCOPE_INTENT and _intent_is_sure(message, tuning) and not message.names_career
-        and ranking.out_of_scope is not None and ranking.out_of_scope > top_similarity
+        _surely_out_of_scope(message, tuning) and ranking.out_of_scope is not None
+        and ranking.out_of_scope > top_similarity
     )
     return (intent_topic is None and not relevant) or unrelated or elsewhere
+
+
+def _surely_out_of_scope(message: Message, tuning: Tuning) -> bool:
+    """NLU is sure the message is out of scope, and it names none of the career's names."""
+    return message.intent == OUT_OF_SCOPE_INTENT and _intent_is_sure(message, tuning) and not message.names_career
 
 
 def _facts_to_tell(message: Message, ranking: Ranking, best_match: FactMatch, tuning: Tuning) -> List[FactRef]:
