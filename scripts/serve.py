@@ -47,6 +47,9 @@ BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 RASA = [PYTHON, "-m", "patches"]
 START_UP_SECONDS = 300
+# Printed once start-up is over: from then on a process that dies is restarted, not the end of
+# everything (the test harness waits for this line before it kills anything).
+READY_MESSAGE = "Every server is up; Ctrl-C stops them all."
 # Supervisord's back-off: a process that dies within STARTED_AFTER_SECONDS of its start waits
 # 1, 2, 3, ... seconds before the next try; after RESTART_TRIES such tries in a row it is
 # given up (FATAL), about 40 minutes on.
@@ -358,7 +361,7 @@ def main(argv: List[str]) -> int:
         supervisor.wait_until_started()
         if planned.foreground:
             return subprocess.run(planned.foreground, cwd=ROOT).returncode
-        print("Every server is up; Ctrl-C stops them all.", file=sys.stderr, flush=True)
+        print(READY_MESSAGE, file=sys.stderr, flush=True)
         return supervisor.process.wait()
     except StartError as error:
         print(error, file=sys.stderr, flush=True)

@@ -19,7 +19,7 @@ import yaml
 
 from actions.knowledge import PROJECT_ROOT
 from scripts.ports import HOST, free_port
-from scripts.serve import SupervisorCalls
+from scripts.serve import READY_MESSAGE, SupervisorCalls
 
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 # This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
@@ -63,6 +63,19 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         except OSError:
             time.sleep(0.5)
     raise ServerStartError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def wait_until_started_up(process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
+    """Wait until scripts/serve.py says start-up is over. Before that, one server may answer
+    while another still starts, and a process that dies then stops them all (serve.py)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerStartError(f"the servers stopped during start-up:\n{log.read_text()[-3000:]}")
+        if READY_MESSAGE in log.read_text(errors="replace"):
+            return
+        time.sleep(0.5)
+    raise ServerStartError(f"the servers did not finish starting within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 def credentials_allowing(origin: str, target: Path) -> Path:
@@ -121,9 +134,8 @@ def running_servers(
     command = [str(PYTHON), "-m", "scripts.serve", *web_args, str(action_port), "--", *rasa_arguments]
     environment = {"SUPERVISOR_DIR": str(workdir / "supervisor"), **with_conversation_store(workdir, environment)}
     with started(command, log, environment) as process:
+        wait_until_started_up(process, log)
         wait_until_up(url, process, log)
-        if web_url:
-            wait_until_up(web_url, process, log)
         supervisor_dir = workdir / "supervisor"
         yield SimpleNamespace(bot=Bot(url), url=url, web_url=web_url, log=log, serve_pid=process.pid,
                               supervisor=SupervisorCalls(supervisor_dir),
