@@ -52,13 +52,14 @@ EVALUATION_SETS = {
     "development, conversations": PROJECT_ROOT / "tests" / "dev" / "conversations",
     "development, conversations 2026-12-03": PROJECT_ROOT / "tests" / "dev" / "conversations_2026_12_03",
 }
-#: The career-fit quiz's typed answers and (but for the latest held-out set) stated situations.
+#: The career-fit quiz's typed answers and (but for development 5) stated situations.
 CAREER_FIT_SETS = {
     HELD_OUT: PROJECT_ROOT / "tests" / "heldout" / "career_fit",
     "development": PROJECT_ROOT / "tests" / "dev" / "career_fit",
     "development 2": PROJECT_ROOT / "tests" / "dev" / "career_fit_2",
     "development 3": PROJECT_ROOT / "tests" / "dev" / "career_fit_3",
     "development 4": PROJECT_ROOT / "tests" / "dev" / "career_fit_4",
+    "development 5": PROJECT_ROOT / "tests" / "dev" / "career_fit_5",
 }
 RESULTS = PROJECT_ROOT / "results"
 TARGETS = {
