@@ -65,6 +65,10 @@ class Tuning:
     # eventually?" about where people work asks about advancement); this sure of the fact
     # just told, and closest to it, it is told again ("what books do I need for it?")
     sure_fact_probability: float = 0.60
+    # ... and, agreeing with the closest fact by meaning, outweighs the topic under discussion
+    # unless the classifier finds one of that topic's facts this likely ("Which subjects does
+    # it have?" about the CMRS is about its coverage, not the degree's coursework)
+    context_probability: float = 0.20
     clarify_options: int = 3
     # Not tuned; here so that everything shaping an answer is read in one place.
     misunderstandings_before_advisor: int = 2  # this many misunderstood messages in a row offer the advisors
@@ -300,7 +304,7 @@ def _follow_up(
     for (`_aspect_follow_up`), the fact of another topic it is clearly
     closer to, the fact of this topic it is close to, or ("tell me more") the next fact not
     told yet, older figures last."""
-    agreed = _agreed_fact(message, matches, tuning)
+    agreed = _agreed_fact(message, matches, tuning, current)
     by_aspect = _aspect_follow_up(knowledge, current, message, matches, tuning) if message.aspect_ids else None
     if by_aspect and not (agreed and by_aspect.told != ((agreed.topic, agreed.fact),)):
         return by_aspect
@@ -331,13 +335,25 @@ def _sure_fact(matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMat
     return best if best is not None and best.probability >= tuning.sure_fact_probability else None
 
 
-def _agreed_fact(message: Message, matches: Sequence[FactMatch], tuning: Tuning) -> Optional[FactMatch]:
-    """The fact the fact classifier is sure of, when NLU's intent names its topic: two
-    readings agreeing outweigh an aspect word not trusted as far as `trusted_aspect`
-    ("What mean the coding?" is no question about the average pay) and the topic under
-    discussion ("can I move up eventually?" about where people work)."""
+def _agreed_fact(
+    message: Message, matches: Sequence[FactMatch], tuning: Tuning, current: Optional[Topic] = None
+) -> Optional[FactMatch]:
+    """The fact the fact classifier is sure of, when another reading agrees: NLU's intent
+    names its topic, or it is also the fact closest by meaning and the topic under
+    discussion has no fact the classifier finds likely. Two readings agreeing outweigh an
+    aspect word not trusted as far as `trusted_aspect` ("What mean the coding?" is no
+    question about the average pay) and the topic under discussion ("can I move up
+    eventually?" about where people work; "wut kinda school tho" about the duties)."""
     sure = _sure_fact(matches, tuning)
-    if sure is None or message.unsure or sure.topic.intent != message.intent:
+    if sure is None:
+        return None
+    intent_agrees = not message.unsure and sure.topic.intent == message.intent
+    closest = matches[0]
+    meaning_agrees = closest.fact is sure.fact and closest.similarity >= tuning.follow_up_similarity
+    current_is_likely = current is not None and sure.topic is not current and any(
+        match.topic is current and match.probability >= tuning.context_probability for match in matches
+    )
+    if not intent_agrees and not (meaning_agrees and not current_is_likely):
         return None
     trusted = [a for a in message.aspect_ids if message.aspect_weights.get(a, 1.0) >= tuning.trusted_aspect]
     return None if any(sure.topic.fact_for(a) is not sure.fact for a in trusted) else sure
@@ -394,7 +410,7 @@ def _place(
     current_fact = _fact_for_any(current, message.aspect_ids) if current is not None else None
     if current_fact and not _trusted_or_likeliest(current_fact, current, message, ranking.facts, tuning):
         current_fact = None
-    agreed = _agreed_fact(message, ranking.facts, tuning)
+    agreed = _agreed_fact(message, ranking.facts, tuning, current)
     if agreed and current_fact and agreed.fact is not current_fact:
         return Answer(told=((agreed.topic, agreed.fact),))
     if current_fact and not (sure_of_topic and _fact_for_any(best_match.topic, message.aspect_ids)):

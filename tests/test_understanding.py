@@ -133,8 +133,30 @@ def test_the_intent_and_a_sure_fact_classifier_agreeing_outweigh_an_untrusted_as
     told = choose_answer(knowledge, trusted, Context(topic="duties"), ranking, Tuning()).told
     assert told == ((duties, duties.fact_for("early")),), "a trusted aspect word still picks its detail"
     another_intent = replace(untrusted, intent_ranking=[("ask_duties", 0.95)])
-    told = choose_answer(knowledge, another_intent, Context(topic="duties"), ranking, Tuning()).told
+    closest_in_topic = ranked(
+        match(knowledge, "duties", 1, 0.7, probability=0.05), match(knowledge, "pay", 0, 0.6, probability=0.9)
+    )
+    told = choose_answer(knowledge, another_intent, Context(topic="duties"), closest_in_topic, Tuning()).told
     assert told == ((duties, duties.fact_for("early")),), "the classifier alone does not outweigh it"
+
+
+@pytest.mark.parametrize("in_topic_probability, expected_topic", [(0.05, "pay"), (0.3, "duties")],
+                         ids=["topic unlikely", "topic likely"])
+def test_the_fact_classifier_and_the_closest_fact_agreeing_change_the_topic_unless_it_is_likely(
+    bakery, in_topic_probability, expected_topic
+):
+    """"wut kinda school tho" about the duties, read as a follow-up: the fact classifier is
+    sure of the degree, which is also the closest fact by meaning, and no fact of the duties
+    is likely: the degree is told. "Which subjects does it have?" about the CMRS, with the
+    degree's coursework closest but the CMRS coverage likely too, stays with the CMRS."""
+    knowledge, _ = bakery
+    message = Message([("follow_up", 0.99)], refers_back=True)
+    ranking = ranked(
+        match(knowledge, "pay", 0, 0.5, probability=0.9 - in_topic_probability),
+        match(knowledge, "duties", 1, 0.45, probability=in_topic_probability),
+    )
+    told = choose_answer(knowledge, message, Context(topic="duties"), ranking, Tuning()).told
+    assert [topic.id for topic, _ in told] == [expected_topic]
 
 
 @pytest.mark.parametrize("weight, expected", [(0.3, 0), (0.9, 1)], ids=["untrusted", "trusted"])
