@@ -45,6 +45,12 @@ LEADING_WORDS = 4
 SHORT_ANSWER_WORDS = 4
 #: Where a later part of an answer starts: "typing yes, remembering numbers not so much".
 PART_BREAK = re.compile(r"[,;.!?]|\band\b", re.I)
+#: A yes cue in the first person ("I do", "I can") is an answer only when it ends its part:
+#: "I am bad at keeping secrets" and "I can do two things at once" are read by their other words.
+FIRST_PERSON = re.compile(r"i \w+$", re.I)
+#: A no in the first person ("I don't", "I'm not") before a word leaning to no says yes:
+#: "I don't gossip", "I'm not careless".
+FIRST_PERSON_NO = re.compile(r"im? ", re.I)
 APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 #: Words that turn a leaning word that follows within NEGATION_REACH words ("not patient").
 NEGATIONS = frozenset({"not", "dont", "never", "cant", "cannot", "wont", "isnt", "wasnt", "arent", "no", "without"})
@@ -192,11 +198,21 @@ class AnswerReader:
         for match in self.pattern.finditer(text):
             before = text[: match.start()]
             first = len(WORD.findall(before))
+            label = self.label_of_cue[match.group().lower()]
+            if label == YES and FIRST_PERSON.match(match.group()) and _goes_on(text[match.end():]):
+                continue  # "I am bad at it", "I do best with one task": the rest of the part says
+            if label == NO and FIRST_PERSON_NO.match(match.group()) and self._turns_a_no(text[match.end():]):
+                continue  # "I don't gossip": a no to a failing is a yes (`leaning` reads it so)
             found.append(Cue(
-                self.label_of_cue[match.group().lower()], first, first + len(WORD.findall(match.group())) - 1,
-                len(PART_BREAK.findall(before)),
+                label, first, first + len(WORD.findall(match.group())) - 1, len(PART_BREAK.findall(before)),
             ))
         return found
+
+    def _turns_a_no(self, rest: str) -> bool:
+        """Whether a word leaning to no follows within NEGATION_REACH words."""
+        found = self.leaning_pattern.search(rest)
+        near = found is not None and len(WORD.findall(rest[: found.start()])) < NEGATION_REACH
+        return near and self.sign_of[found.group().lower()] < 0
 
     def leaning(self, text: str) -> Tuple[int, int, int]:
         """How many leaning words speak for yes and for no; a negation just before a word
@@ -221,6 +237,12 @@ class AnswerReader:
             return AGAIN
         logits = self.weights @ vector + self.bias
         return self.labels[int(np.argmax(logits))]
+
+
+def _goes_on(rest: str) -> bool:
+    """Whether the part goes on after a cue: a word follows before the part's end."""
+    following = PART_BREAK.search(rest)
+    return bool(WORD.search(rest[: following.start()] if following else rest))
 
 
 # ---------------------------------------------------------------- where the conversation stands

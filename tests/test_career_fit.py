@@ -36,7 +36,8 @@ ADVISING = load_advising_contact(DEFAULT_SCHOOL_FILE)
 
 ANSWERS = {
     "cues": {
-        "yes": ["yes", "yeah", "no problem"], "sort_of": ["kinda", "mostly"], "no": ["no", "nah", "not really"],
+        "yes": ["yes", "yeah", "no problem", "i can"], "sort_of": ["kinda", "mostly"],
+        "no": ["no", "nah", "not really", "i dont"],
         "stop": ["stop"], "done": ["im done"], "again": ["huh", "idk"],
     },
     "leaning": {"yes": ["fast", "calm"], "no": ["slow", "hate"]},
@@ -75,6 +76,8 @@ def reader(tmp_path_factory) -> AnswerReader:
     ("up on ladders i would say yes, on roofs no, they scare me", SORT_OF),  # both sides, neither leading
     ("I'm calm up a tower, but roofs are another story", SORT_OF),  # a contrast after a leaning
     ("purple elephant sandwich", AGAIN),  # far from every example answer
+    ("yes i can", YES), ("no, I can only go up slowly", NO),  # "I can" answers only where its part ends
+    ("I don't hate heights, never have", YES), ("I don't, never", NO),  # a no to a failing is a yes
 ])
 def test_a_typed_answer_is_read(reader, text, reading):
     assert reader.read(text) == reading
