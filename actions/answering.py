@@ -302,8 +302,9 @@ def _follow_up(
 ) -> Answer:
     """A message read against the topic under discussion: the detail its aspect word asks
     for (`_aspect_follow_up`), the fact of another topic it is clearly
-    closer to, the fact of this topic it is close to, or ("tell me more") the next fact not
-    told yet, older figures last."""
+    closer to, the fact of this topic it is close to (of several, the likeliest by meaning and
+    the fact classifier together), or ("tell me more") the next fact not told yet, older
+    figures last."""
     agreed = _agreed_fact(message, matches, tuning, current)
     by_aspect = _aspect_follow_up(knowledge, current, message, matches, tuning) if message.aspect_ids else None
     if by_aspect and not (agreed and by_aspect.told != ((agreed.topic, agreed.fact),)):
@@ -317,8 +318,10 @@ def _follow_up(
     ):
         return Answer(told=((best.topic, best.fact),))
     close_enough = tuning.refers_back_similarity if message.refers_back else tuning.follow_up_similarity
-    if in_topic and in_topic[0].similarity >= close_enough:
-        return Answer(told=((current, in_topic[0].fact),))
+    near = [match for match in in_topic if match.similarity >= close_enough]
+    if near:  # of the topic's facts close enough, the one meaning and classifier like best together
+        pick = max(near, key=lambda match: match.probability + match.similarity)
+        return Answer(told=((current, pick.fact),))
     untold = [fact for fact in current.facts if fact.id not in context.facts_told]
     untold.sort(key=lambda fact: knowledge.newer_than(fact) is not None)  # older figures last
     if untold:

@@ -176,6 +176,19 @@ def test_an_untrusted_aspect_word_picks_its_fact_only_if_the_classifier_likes_no
     assert answer.told == ((duties, duties.facts[expected]),)
 
 
+def test_of_two_close_facts_of_the_topic_a_follow_up_gets_the_one_both_readings_like_best(bakery):
+    """"is that per year?" about the pay: the highest and the lowest pay are closest by a
+    hair, but the fact classifier is sure of the median: the median is told."""
+    knowledge, _ = bakery
+    duties = knowledge.topics["duties"]
+    message = Message([("follow_up", 0.99)])
+    ranking = ranked(
+        match(knowledge, "duties", 0, 0.50, probability=0.05), match(knowledge, "duties", 1, 0.47, probability=0.5)
+    )
+    told = choose_answer(knowledge, message, Context(topic="duties"), ranking, Tuning()).told
+    assert told == ((duties, duties.facts[1]),)
+
+
 def test_nlu_unsure_in_a_conversation_but_the_fact_classifier_sure_of_a_fact_of_its_topic(bakery):
     """"Is high for America?" about the pay is answered, not met with a clarifying question;
     out of a conversation it still is."""
