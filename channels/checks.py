@@ -3,7 +3,8 @@
 - A message longer than MAX_MESSAGE_CHARS gets TOO_LONG_REPLY at once and goes no further:
   NLU's cost grows with the square of a message's length (100 KB held the server 51 s,
   and nobody else was answered meanwhile). The longest real question we have seen is
-  under 300 characters.
+  under 300 characters. That it happened (when, not what nor who) is noted in the
+  conversation store for the advisors' report (stores/refusals.py).
 - NUL and other control characters are removed (PostgreSQL cannot store NUL); line breaks
   and tabs stay.
 - Rasa's built-in /back and /session_start, typed by a student, would change the
@@ -14,9 +15,11 @@
   every message of this bot has a reply, so silence always means a failure.
 """
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from stores.refusals import TOO_LONG, RefusalLog
 
 MAX_MESSAGE_CHARS = 1000
 MAX_SENDER_CHARS = 255  # the conversation store's sender_id column
@@ -38,14 +41,18 @@ def readable(text: str) -> str:
     return SILENT_COMMANDS.sub(lambda found: found.group(1).replace("_", " "), text)
 
 
-def checked(on_new_message: MessageHandler) -> MessageHandler:
-    """`on_new_message`, behind the checks above; refused messages get their reply here."""
+def checked(on_new_message: MessageHandler, refusals: Optional[RefusalLog] = None) -> MessageHandler:
+    """`on_new_message`, behind the checks above; refused messages get their reply here, and
+    a message refused as too long is noted in `refusals` (if given)."""
 
     async def handle(message: UserMessage) -> Any:
         if not isinstance(message.text, str):
             return await message.output_channel.send_text_message(message.sender_id, NOT_TEXT_REPLY)
         if len(message.text) > MAX_MESSAGE_CHARS:
-            return await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
+            await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
+            if refusals is not None:
+                await refusals.record_soon(TOO_LONG)
+            return None
         message.text = readable(message.text)
         replies = _count_replies(message.output_channel)
         try:

@@ -14,6 +14,7 @@ from sanic.request import Request
 
 from channels.checks import CONTROL_CHARACTERS, MAX_SENDER_CHARS, checked
 from patches.resent_turns import REQUEST_ID
+from stores.refusals import configured_refusals
 
 REQUEST_ID_HEADER = "X-Request-Id"
 MAX_REQUEST_ID_CHARS = 100
@@ -54,4 +55,4 @@ class CheckedRestInput(RestInput):
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return super().blueprint(checked(on_new_message))
+        return super().blueprint(checked(on_new_message, configured_refusals()))

@@ -20,6 +20,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from channels.checks import checked
+from stores.refusals import configured_refusals
 
 
 class SocketIOWithAllowedOrigins(SocketIOInput):
@@ -34,7 +35,7 @@ class SocketIOWithAllowedOrigins(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socketio_webhook = super().blueprint(checked(on_new_message))
+        socketio_webhook = super().blueprint(checked(on_new_message, configured_refusals()))
         # engineio reads this on every request: refuses other origins, answers CORS.
         self.sio.eio.cors_allowed_origins = self.allowed_origins
         return socketio_webhook

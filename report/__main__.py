@@ -20,11 +20,13 @@ import yaml
 from actions.knowledge import KnowledgeBase, configured_knowledge_file, load_knowledge
 from actions.replies import decline
 from actions.understanding import FactIndex, shared_encoder
+from channels.checks import MAX_MESSAGE_CHARS
 from report import page, tables
-from report.conversations import Turn, classify
+from report.conversations import Turn, classify, refused_turns
 from report.store import EVENTS, conversations_since
 from report.unanswered import Group, grouped, groups_table, suggested_questions, unanswered
 from stores.purge import period_and_store
+from stores.refusals import refusals_since
 
 SUGGESTIONS_HEADER = """\
 # Questions students asked that the bot could not answer, grouped under the fact of
@@ -34,8 +36,8 @@ SUGGESTIONS_HEADER = """\
 # Written by `make report`; the next run overwrites it.
 """
 TOO_LONG_NOTE = (
-    "Messages over 1,000 characters are refused by the channel before Rasa sees them "
-    "(channels/checks.py) and are not stored, so they are not counted here."
+    f"Messages over {MAX_MESSAGE_CHARS:,} characters are refused by the channel before Rasa sees them: they are "
+    "counted here (when, not what nor who), and not in the conversations."
 )
 
 
@@ -60,14 +62,17 @@ def unanswered_groups(turns: List[Turn], knowledge: KnowledgeBase) -> List[Group
     return grouped(texts, FactIndex.cached(knowledge, encoder)) if texts else []
 
 
-def build_page(conversations: List[List[Turn]], groups: List[Group], knowledge: KnowledgeBase, days: float) -> tuple:
-    """The page's HTML, and every table on it."""
+def build_page(
+    conversations: List[List[Turn]], refused: List[Turn], groups: List[Group], knowledge: KnowledgeBase, days: float
+) -> tuple:
+    """The page's HTML, and every table on it. `refused`: the messages the channels refused,
+    counted in how messages were handled only."""
     turns = [turn for conversation in conversations for turn in conversation]
     shown = show_text()
     t = {
         "per_day": tables.per_day(conversations), "per_hour": tables.per_hour(turns),
         "topics": tables.topics(turns, knowledge), "details": tables.details(turns, knowledge),
-        "handling": tables.handling(turns), "handling_per_day": tables.handling_per_day(turns),
+        "handling": tables.handling(turns + refused), "handling_per_day": tables.handling_per_day(turns + refused),
         "clarifications": tables.clarifications(turns), "unanswered": groups_table(groups, shown),
         "lengths": tables.lengths(conversations), "returning": tables.returning(conversations),
     }
@@ -112,10 +117,12 @@ def main() -> None:
     args, _, engine = period_and_store(parser)
     knowledge_file = configured_knowledge_file()
     knowledge = load_knowledge(knowledge_file)
+    since = time.time() - args.days * 86400
     has_events = sa.inspect(engine).has_table(EVENTS.name)
-    conversations = read_turns(engine, time.time() - args.days * 86400, knowledge) if has_events else []
+    conversations = read_turns(engine, since, knowledge) if has_events else []
     groups = unanswered_groups([turn for turns in conversations for turn in turns], knowledge)
-    html, all_tables = build_page(conversations, groups, knowledge, args.days)
+    refused = refused_turns(refusals_since(engine, since))
+    html, all_tables = build_page(conversations, refused, groups, knowledge, args.days)
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "report.html").write_text(html)
     page.write_csv_files(all_tables, args.results / "report")

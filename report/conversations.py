@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from actions.replies import ADVISOR_INTRO, ADVISOR_OFFER, CLARIFYING_OPENER, ENGLISH_ONLY
+from stores.refusals import TOO_LONG
 
 ADVISOR_ACTION = "action_advisor_contact"
 #: The slots whose values the classification reads (Rasa stores a slot's name as action_name).
@@ -24,6 +25,7 @@ class Handling(str, Enum):
     ADVISOR = "handed to an advisor"
     NOT_UNDERSTOOD = "asked to rephrase"
     UNAVAILABLE = "action server unreachable"
+    TOO_LONG = "refused as too long"
     OTHER = "other (greeting, source, thanks...)"
 
 
@@ -53,6 +55,12 @@ class Turn:
     chosen_fact: Optional[str] = None
     followed_by_advisor: bool = False
     next_text: Optional[str] = None
+
+
+def refused_turns(refusals: Sequence[Tuple[float, str]]) -> List[Turn]:
+    """The messages the channels refused (stores/refusals.py), as turns without text."""
+    handled_as = {TOO_LONG: Handling.TOO_LONG}
+    return [Turn(timestamp=timestamp, text="", handling=handled_as[reason]) for timestamp, reason in refusals]
 
 
 def is_button_payload(text: str) -> bool:

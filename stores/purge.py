@@ -2,6 +2,7 @@
 
 `make purge DAYS=N` (N defaults to RETENTION_DAYS, 30). A conversation is deleted whole,
 every event of it, once its latest event is older than N days; a newer one is kept whole.
+The notes of refused messages (stores/refusals.py) older than N days go too.
 Works on whatever CONVERSATIONS_DB_URL names, SQLite or PostgreSQL. Run it daily (cron;
 with docker compose, `docker compose run --rm --entrypoint python rasa-1 -m stores.purge`)
 to keep what docs/operations.md promises.
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from stores.conversation_store import ConversationStoreUnavailable, connect, database_url
+from stores.refusals import purge_refusals
 
 DEFAULT_RETENTION_DAYS = 30
 
@@ -55,13 +57,15 @@ def period_and_store(parser: argparse.ArgumentParser) -> Tuple[argparse.Namespac
 
 def main() -> None:
     args, url, engine = period_and_store(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    where = url.render_as_string(hide_password=True)
+    refusals = purge_refusals(engine, time.time() - args.days * 86400)
     if not sa.inspect(engine).has_table(SQLTrackerStore.SQLEvent.__tablename__):
-        print(f"No conversations stored yet in {url.render_as_string(hide_password=True)}")
+        print(f"No conversations stored yet in {where}")
         return
     conversations, events = purge(engine, args.days)
     print(
-        f"Deleted {conversations} conversation(s) ({events} events) idle for more than {args.days:g} days "
-        f"from {url.render_as_string(hide_password=True)}"
+        f"Deleted {conversations} conversation(s) ({events} events) and {refusals} note(s) of refused messages "
+        f"idle for more than {args.days:g} days from {where}"
     )
 
 

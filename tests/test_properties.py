@@ -20,12 +20,13 @@ from channels.checks import (
     UNAVAILABLE_REPLY,
     checked,
 )
+from stores.refusals import REFUSALS, TOO_LONG, RefusalLog
 from tests.knowledge_files import MADE_UP_CAREER_FILE
 
 MADE_UP_CAREER = yaml.safe_load(MADE_UP_CAREER_FILE.read_text())
 
 
-def through_checks(text):
+def through_checks(text, refusals=None):
     """What NLU would get (None if nothing) and what was replied (the bot says "ok")."""
     received = []
 
@@ -34,8 +35,27 @@ def through_checks(text):
         await message.output_channel.send_response(message.sender_id, {"text": "ok"})
 
     output = CollectingOutputChannel()
-    asyncio.run(checked(on_new_message)(UserMessage(text, output, "student")))
+    asyncio.run(checked(on_new_message, refusals)(UserMessage(text, output, "student")))
     return (received[0] if received else None), [message["text"] for message in output.messages]
+
+
+def test_a_message_refused_as_too_long_is_noted_when_not_what_nor_who(tmp_path):
+    import sqlalchemy as sa
+
+    refusals = RefusalLog(f"sqlite:///{tmp_path / 'conversations.db'}")
+    assert through_checks("x" * (MAX_MESSAGE_CHARS + 1), refusals) == (None, [TOO_LONG_REPLY])
+    assert through_checks("how much does it pay", refusals) == ("how much does it pay", ["ok"])
+    with refusals._engine.connect() as connection:
+        rows = connection.execute(sa.select(REFUSALS)).mappings().all()
+    assert [(set(row), row["reason"]) for row in rows] == [({"id", "timestamp", "reason"}, TOO_LONG)]
+
+
+def test_a_refusal_that_cannot_be_noted_still_gets_its_reply():
+    class Unreachable(RefusalLog):
+        def record(self, reason, at=None):
+            raise OSError("the database is down")
+
+    assert through_checks("x" * (MAX_MESSAGE_CHARS + 1), Unreachable()) == (None, [TOO_LONG_REPLY])
 
 
 @given(st.text(max_size=3 * MAX_MESSAGE_CHARS))

@@ -131,7 +131,7 @@ def fill_through_servers(url, model, workdir):
                 senders.append(sender := f"student-{uuid.uuid4()}")
                 buttons = servers.bot.ask(sender, CLARIFIED)[0]["buttons"]
                 servers.bot.ask(sender, buttons[0]["payload"])
-                # refused by the channel before Rasa: stored nowhere
+                # refused by the channel before Rasa: only when is noted
                 servers.bot.ask(sender, "x" * (MAX_MESSAGE_CHARS + 1))
     except ServerStartError as error:
         pytest.fail(str(error))
@@ -154,6 +154,7 @@ def test_the_report_counts_what_was_sent(store, tmp_path):
         Handling.OTHER_LANGUAGE.value: SENT_EACH,
         Handling.ADVISOR.value: SENT_EACH,
         Handling.CLARIFIED.value: SENT_EACH,
+        Handling.TOO_LONG.value: SENT_EACH,
     }
     assert [(day_conversations, messages) for _, day_conversations, messages in read_table(results, "per_day")] == [
         (str(len(senders)), str(6 * SENT_EACH))
