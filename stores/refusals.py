@@ -8,6 +8,7 @@ and the student still gets the reply.
 import asyncio
 import functools
 import logging
+import threading
 import time
 from typing import List, Optional, Tuple
 
@@ -36,12 +37,15 @@ class RefusalLog:
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url
         self._engine: Optional[sa.engine.Engine] = None
+        self._connecting = threading.Lock()  # refusals are written from the event loop's executor threads
 
     def record(self, reason: str, at: Optional[float] = None) -> None:
-        if self._engine is None:
-            url = sa.engine.make_url(self.url) if self.url else database_url()
-            self._engine = connect(url, timeout=CONNECT_SECONDS)
-            REFUSALS.create(self._engine, checkfirst=True)
+        with self._connecting:
+            if self._engine is None:
+                url = sa.engine.make_url(self.url) if self.url else database_url()
+                engine = connect(url, timeout=CONNECT_SECONDS)
+                REFUSALS.create(engine, checkfirst=True)
+                self._engine = engine
         with self._engine.begin() as connection:
             connection.execute(REFUSALS.insert().values(timestamp=time.time() if at is None else at, reason=reason))
 
