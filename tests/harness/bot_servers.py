@@ -13,13 +13,13 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator, List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import yaml
 
 from actions.knowledge import PROJECT_ROOT
 from scripts.ports import HOST, free_port
-from scripts.serve import READY_MESSAGE, SupervisorCalls
+from scripts.serve import READY_MESSAGE, SupervisorCalls, answers
 
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 # This project's Rasa: Rasa's command line with the patches applied (patches/__main__.py).
@@ -53,29 +53,29 @@ class Bot:
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServerStartError(f"the servers stopped during start-up:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise ServerStartError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+    _wait_for(lambda: answers(url), f"{url} did not answer", process, log, timeout)
 
 
 def wait_until_started_up(process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
     """Wait until scripts/serve.py says start-up is over. Before that, one server may answer
     while another still starts, and a process that dies then stops them all (serve.py)."""
+    def started_up() -> bool:
+        return READY_MESSAGE in log.read_text(errors="replace")
+
+    _wait_for(started_up, "the servers did not finish starting", process, log, timeout)
+
+
+def _wait_for(holds: Callable[[], bool], not_yet: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Poll `holds` until it does; ServerStartError with the log's tail if `process` stops
+    first, or (`not_yet`) after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerStartError(f"the servers stopped during start-up:\n{log.read_text()[-3000:]}")
-        if READY_MESSAGE in log.read_text(errors="replace"):
+        if holds():
             return
         time.sleep(0.5)
-    raise ServerStartError(f"the servers did not finish starting within {timeout} s:\n{log.read_text()[-3000:]}")
+    raise ServerStartError(f"{not_yet} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 def credentials_allowing(origin: str, target: Path) -> Path:
