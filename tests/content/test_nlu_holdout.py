@@ -13,13 +13,17 @@ MIN_OUT_OF_SCOPE_PRECISION = 0.95
 AGGREGATES = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
 
-def predicted_intent(agent, text: str) -> str:
+async def predicted_intents(agent, texts):
+    """The intent each text is read as, a fallback prediction undone (the intent it shadowed)."""
     from rasa.nlu.classifiers import fallback_classifier
 
-    result = asyncio.run(agent.parse_message(text))
-    if fallback_classifier.is_fallback_classifier_prediction(result):
-        result = fallback_classifier.undo_fallback_prediction(result)  # the intent it shadowed
-    return result["intent"]["name"]
+    intents = []
+    for text in texts:
+        result = await agent.parse_message(text)
+        if fallback_classifier.is_fallback_classifier_prediction(result):
+            result = fallback_classifier.undo_fallback_prediction(result)
+        intents.append(result["intent"]["name"])
+    return intents
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,7 @@ def intent_report(trained_agent):
 
     examples = load_data("tests/nlu").intent_examples
     targets = [example.get("intent") for example in examples]
-    predictions = [predicted_intent(trained_agent, example.get("text")) for example in examples]
+    predictions = asyncio.run(predicted_intents(trained_agent, [example.get("text") for example in examples]))
     report, _, _, _ = get_evaluation_metrics(targets, predictions, output_dict=True)
     in_scope = [name for name in report if name not in AGGREGATES | {"out_of_scope"}]
     macro_f1 = sum(report[name]["f1-score"] for name in in_scope) / len(in_scope)
